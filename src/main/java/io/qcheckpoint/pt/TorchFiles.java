@@ -1,0 +1,204 @@
+package io.qcheckpoint.pt;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes {@code torch.save} files: the entry point of this package.
+ *
+ * <pre>{@code
+ * StateDict sd = TorchFiles.readStateDict(Path.of("best_model_weights.pt"));
+ * Tensor bias = sd.tensor("fc.bias");
+ * TorchFiles.write(Path.of("copy.pt"), sd);
+ * }</pre>
+ *
+ * <p>Reading accepts the zip container of any producer (torch 1.6 to 2.11+, stored or deflated,
+ * ZIP64, any root folder) and the legacy container of torch &lt; 1.6, and builds values only from
+ * an allowlist of torch globals. Storages are memory-mapped, not copied. Writing produces what
+ * torch 1.13 writes: protocol-2 pickle, stored records aligned to 64 bytes, loadable with
+ * {@code torch.load(f, weights_only=True)} and {@code mmap=True}.
+ */
+public final class TorchFiles {
+    private static final int MAX_PICKLE_BYTES = Integer.MAX_VALUE - 8;
+    private static final String ROOT = "archive/";
+
+    private TorchFiles() {
+    }
+
+    /**
+     * Reads any {@code torch.save} file.
+     *
+     * @param path the file
+     * @return its format and root value
+     * @throws UnsafeCheckpointException if the file names a global outside the allowlist
+     * @throws CheckpointFormatException if the file is not a torch file, or is truncated or corrupt
+     * @throws IOException if the file cannot be read
+     */
+    public static TorchFile read(Path path) throws IOException {
+        String name = path.toString();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(8);
+            ch.read(head, 0);
+            head.flip();
+            if (head.remaining() >= 4 && head.get(0) == 'P' && head.get(1) == 'K') {
+                return readZip(path, ch, name);
+            }
+            if (head.remaining() >= 2 && (head.get(0) & 0xff) == PickleOpcodes.PROTO) {
+                Object[] rootAndSize = LegacyFormat.read(ch, name);
+                return new TorchFile(path, TorchFormat.TORCH_LEGACY, rootAndSize[0], (Long) rootAndSize[1]);
+            }
+            throw new CheckpointFormatException(name, ch.size() == 0 ? "file is empty"
+                    : "not a torch.save file (neither a zip archive nor a legacy pickle)");
+        }
+    }
+
+    /**
+     * Reads a file that holds a state dict ({@code torch.save(model.state_dict(), f)}).
+     *
+     * @param path the file
+     * @return the state dict, with its {@code _metadata}
+     * @throws CheckpointFormatException if the file holds something other than a map with string
+     *     keys, or is malformed
+     * @throws UnsafeCheckpointException if the file names a global outside the allowlist
+     * @throws IOException if the file cannot be read
+     */
+    public static StateDict readStateDict(Path path) throws IOException {
+        return StateDict.fromPickled(read(path).root(), path.toString());
+    }
+
+    /**
+     * Writes {@code value} as a {@code torch.save} zip file, atomically: into a temporary file beside
+     * {@code path}, synced, then moved over it; on failure {@code path} is left as it was.
+     *
+     * @param path the file to create or replace
+     * @param value a {@link StateDict}, or nested maps, lists, {@link Tuple}s, tensors, strings,
+     *     numbers, booleans, nulls, byte arrays, dtypes, qschemes and devices
+     * @throws IllegalArgumentException if the value holds a type torch files cannot
+     * @throws IOException if writing fails
+     */
+    public static void write(Path path, Object value) throws IOException {
+        Pickler pickler = new Pickler();
+        byte[] pickle = pickler.pickle(value);
+        Path target = path.toAbsolutePath();
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeZip(ch, pickle, pickler.storages());
+                ch.force(true);
+            }
+            move(tmp, target);
+        } catch (IOException | RuntimeException | Error e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    private static void move(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void writeZip(FileChannel ch, byte[] pickle, List<Storage> storages) throws IOException {
+        ZipWriter zip = new ZipWriter(ch);
+        zip.add(ROOT + "data.pkl", ByteBuffer.wrap(pickle));
+        zip.add(ROOT + "byteorder", ByteBuffer.wrap("little".getBytes(StandardCharsets.US_ASCII)));
+        for (int i = 0; i < storages.size(); i++) {
+            Storage s = storages.get(i);
+            zip.add(ROOT + "data/" + i, new ZipWriter.Content() {
+                @Override
+                public long size() {
+                    return s.nbytes();
+                }
+
+                @Override
+                public void writeTo(WritableByteChannel out) throws IOException {
+                    s.writeLittleEndian(out);
+                }
+            });
+        }
+        zip.add(ROOT + "version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
+        zip.finish();
+    }
+
+    private static TorchFile readZip(Path path, FileChannel ch, String name) throws IOException {
+        ZipArchive zip = ZipArchive.open(ch, name);
+        if (zip.entry("constants.pkl") != null) {
+            throw new CheckpointFormatException(name, "is a TorchScript archive (torch.jit.save), not a torch.save file");
+        }
+        ZipArchive.Entry pkl = zip.entry("data.pkl");
+        if (pkl == null) {
+            throw new CheckpointFormatException(name, "has no " + zip.root() + "data.pkl record: not a torch.save file");
+        }
+        if (pkl.size() > MAX_PICKLE_BYTES) {
+            throw new CheckpointFormatException(name, "data.pkl of " + pkl.size() + " bytes is too large");
+        }
+        ByteOrder order = byteOrder(zip, name);
+        ByteBuffer pickle = zip.bytes(pkl).slice(0, (int) pkl.size());
+        Map<String, Storage> storages = new HashMap<>();
+        PersistentLoader loader = pid -> {
+            StorageRef ref = StorageRef.parse(pid, name);
+            Storage s = storages.get(ref.key());
+            if (s == null) {
+                s = new Storage(ref.dtype(), ref.numel(), order, storageBytes(zip, ref, name));
+                storages.put(ref.key(), s);
+            } else if (s.dtype() != ref.dtype() || s.numel() != ref.numel()) {
+                throw new CheckpointFormatException(name, "storage " + ref.key() + " is declared with two types or sizes");
+            }
+            return s;
+        };
+        Object root = new Unpickler(pickle, name + ": " + pkl.name(), loader).load();
+        return new TorchFile(path, TorchFormat.TORCH_ZIP, root, pkl.size());
+    }
+
+    private static StorageBytes storageBytes(ZipArchive zip, StorageRef ref, String name) throws CheckpointException {
+        ZipArchive.Entry e = zip.entry("data/" + ref.key());
+        if (e == null) {
+            throw new CheckpointFormatException(name, "storage record " + zip.root() + "data/" + ref.key() + " is missing");
+        }
+        long needed = ref.nbytes();
+        if (e.size() < needed) {
+            throw new CheckpointFormatException(name, "storage " + ref.key() + " declares " + ref.numel() + " "
+                    + ref.dtype().torchName() + " elements (" + needed + " bytes) but its record has " + e.size());
+        }
+        try {
+            return zip.bytes(e);
+        } catch (CheckpointException ex) {
+            throw ex;
+        } catch (IOException ex) {
+            throw new CheckpointFormatException(name, "cannot read storage " + ref.key() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static ByteOrder byteOrder(ZipArchive zip, String name) throws IOException {
+        ZipArchive.Entry e = zip.entry("byteorder");
+        if (e == null) {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+        if (e.size() > 16) {
+            throw new CheckpointFormatException(name, "byteorder record is " + e.size() + " bytes; expected 'little' or 'big'");
+        }
+        ByteBuffer b = zip.bytes(e).slice(0, (int) e.size());
+        byte[] text = new byte[b.remaining()];
+        b.get(text);
+        switch (new String(text, StandardCharsets.US_ASCII).trim()) {
+            case "little": return ByteOrder.LITTLE_ENDIAN;
+            case "big": return ByteOrder.BIG_ENDIAN;
+            default: throw new CheckpointFormatException(name, "byteorder record must be 'little' or 'big'");
+        }
+    }
+}
