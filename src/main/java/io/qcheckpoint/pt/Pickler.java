@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes values as a protocol-2 pickle using only the opcodes torch's safe loader accepts, with
@@ -30,7 +31,7 @@ final class Pickler {
     /**
      * Pickles {@code root}.
      *
-     * @param root the value: maps, lists, tuples, strings, numbers, booleans, null, byte arrays,
+     * @param root the value: maps, lists, tuples, sets, strings, numbers, booleans, null, byte arrays,
      *     dtypes, qschemes, devices, tensors and state dicts, nested
      * @return the pickle bytes
      * @throws IllegalArgumentException for a value of another type, or nesting over 1000 deep
@@ -88,6 +89,11 @@ final class Pickler {
             out.write(REDUCE);
         } else if (o instanceof Device d) {
             saveDevice(d);
+        } else if (o instanceof Tuple t && t.isTorchSize()) {
+            saveGlobal("torch", "Size");
+            saveTuple(t.items(), depth);
+            out.write(TUPLE1);
+            out.write(REDUCE);
         } else if (o instanceof Tuple t) {
             saveTuple(t.items(), depth);
         } else if (o instanceof List<?> l) {
@@ -106,6 +112,12 @@ final class Pickler {
             memoize(o);
             saveBatches(m.entrySet().iterator(), SETITEMS, depth, true);
             return;
+        } else if (o instanceof Set<?> set) {
+            saveGlobal("__builtin__", "set");
+            out.write(EMPTY_LIST);
+            saveBatches(set.iterator(), APPENDS, depth, false);
+            out.write(TUPLE1);
+            out.write(REDUCE);
         } else if (o instanceof Tensor t) {
             saveTensor(t, depth);
         } else {

@@ -13,6 +13,8 @@ import java.nio.channels.WritableByteChannel;
 final class StorageBytes {
     /** The largest region mapped as one buffer; a power of two keeps chunk arithmetic simple. */
     static final int CHUNK = 1 << 30;
+    /** The most bytes of a heap buffer handed to a channel at once. */
+    static final int WRITE_SLICE = 4 << 20;
 
     private final ByteBuffer[] chunks;
     private final long size;
@@ -75,6 +77,12 @@ final class StorageBytes {
             ByteBuffer c = chunks[(int) (pos / CHUNK)];
             int within = (int) (pos % CHUNK);
             int n = (int) Math.min(end - pos, c.capacity() - within);
+            if (!c.isDirect()) {
+                // The JDK copies a heap buffer into a temporary direct buffer as large as what is written:
+                // bound it, so that writing a large heap tensor needs neither a huge native buffer nor
+                // fresh memory each time.
+                n = Math.min(n, WRITE_SLICE);
+            }
             ByteBuffer part = c.slice(within, n);
             while (part.hasRemaining()) {
                 out.write(part);

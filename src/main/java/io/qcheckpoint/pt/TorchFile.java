@@ -80,6 +80,31 @@ public record TorchFile(Path path, TorchFormat format, Object root, long pickleB
         if (k instanceof Boolean b) {
             return b ? "True" : "False";
         }
+        if (k instanceof Double d) {
+            return floatRepr(d);
+        }
         return k == null ? "None" : k.toString();
+    }
+
+    /** Python's {@code repr} of a float: shortest digits, exponent form below 1e-4 and from 1e16. */
+    static String floatRepr(double d) {
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0) {
+            return 1 / d < 0 ? "-0.0" : "0.0";
+        }
+        java.math.BigDecimal v = new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros();
+        int exponent = v.precision() - v.scale() - 1;
+        if (exponent < -4 || exponent >= 16) {
+            String digits = v.unscaledValue().abs().toString();
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        }
+        String plain = v.toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
     }
 }

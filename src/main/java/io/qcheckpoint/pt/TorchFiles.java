@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,7 @@ public final class TorchFiles {
         byte[] pickle = pickler.pickle(value);
         Path target = path.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        readableByAll(tmp);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeZip(ch, pickle, pickler.storages());
@@ -102,6 +104,13 @@ public final class TorchFiles {
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /** Temporary files are owner-only; a saved file should be as readable as {@code torch.save}'s. */
+    private static void readableByAll(Path tmp) throws IOException {
+        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 
@@ -146,6 +155,10 @@ public final class TorchFiles {
         }
         if (pkl.size() > MAX_PICKLE_BYTES) {
             throw new CheckpointFormatException(name, "data.pkl of " + pkl.size() + " bytes is too large");
+        }
+        if (zip.entry("version") == null) {
+            // torch refuses such files too ("Expected hasRecord(\"version\")").
+            throw new CheckpointFormatException(name, "has no " + zip.root() + "version record: not a torch.save file");
         }
         ByteOrder order = byteOrder(zip, name);
         ByteBuffer pickle = zip.bytes(pkl).slice(0, (int) pkl.size());

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The allowlist: every pickle global a torch file may name, and what it unpickles to. A global not
@@ -115,9 +117,14 @@ final class TorchGlobals {
         callable(t, "collections.OrderedDict", TorchGlobals::orderedDict);
         callable(t, "neural_compressor.conf.dotdict.DotDict", TorchGlobals::dotDict);
         callable(t, "lpot.conf.dotdict.DotDict", TorchGlobals::dotDict);
-        callable(t, "torch.Size", a -> Tuple.copyOf(arg(a, 0, Tuple.class).items()));
+        callable(t, "torch.Size", a -> Tuple.torchSize(arg(a, 0, Tuple.class).items()));
         callable(t, "torch.device", TorchGlobals::device);
         callable(t, "_codecs.encode", TorchGlobals::encode);
+        for (String builtins : List.of("__builtin__", "builtins")) {
+            callable(t, builtins + ".bytes", TorchGlobals::emptyBytes);
+            callable(t, builtins + ".set", TorchGlobals::set);
+            callable(t, builtins + ".frozenset", TorchGlobals::set);
+        }
         callable(t, "torch._utils._rebuild_tensor", a -> TensorRebuild.tensor(a, 4, null));
         callable(t, "torch._utils._rebuild_tensor_v2", a -> TensorRebuild.tensor(a, 6, null));
         callable(t, "torch._utils._rebuild_tensor_v3", a -> TensorRebuild.tensor(a, 7, arg(a, 6, DType.class)));
@@ -150,6 +157,27 @@ final class TorchGlobals {
             throw new IllegalArgumentException("DotDict is rebuilt from no arguments");
         }
         return new DotDict();
+    }
+
+    /** Protocol 2 writes {@code b''} as {@code bytes()}; anything longer goes through {@code _codecs.encode}. */
+    private static Object emptyBytes(Tuple a) {
+        if (a.size() != 0) {
+            throw new IllegalArgumentException("bytes is only allowed without arguments");
+        }
+        return new byte[0];
+    }
+
+    private static Object set(Tuple a) {
+        Set<Object> s = new LinkedHashSet<>();
+        if (a.size() == 1 && a.get(0) instanceof List<?> items) {
+            for (Object item : items) {
+                Unpickler.requireHashable(item, 0);
+                s.add(item);
+            }
+        } else if (a.size() != 0) {
+            throw new IllegalArgumentException("set takes no arguments or one list");
+        }
+        return s;
     }
 
     private static Object device(Tuple a) {

@@ -7,14 +7,32 @@ import java.util.List;
 
 /**
  * A Python tuple: an immutable sequence, kept distinct from a list so that it is written back as a
- * tuple. Items may be null (Python's {@code None}).
+ * tuple. Items may be null (Python's {@code None}). A {@code torch.Size} is a tuple that remembers
+ * it is one ({@link #isTorchSize()}), so that it is written back as a {@code torch.Size}.
  */
 public final class Tuple {
-    private static final Tuple EMPTY = new Tuple(List.of());
+    private static final Tuple EMPTY = new Tuple(List.of(), false);
     private final List<Object> items;
+    private final boolean torchSize;
 
-    private Tuple(List<Object> items) {
+    private Tuple(List<Object> items, boolean torchSize) {
         this.items = items;
+        this.torchSize = torchSize;
+    }
+
+    /**
+     * Creates a {@code torch.Size} of the given dimensions (copied).
+     *
+     * @param dims the sizes
+     * @return the tuple, marked as a torch.Size
+     */
+    public static Tuple torchSize(List<?> dims) {
+        return new Tuple(Collections.unmodifiableList(new ArrayList<>(dims)), true);
+    }
+
+    /** Returns whether this tuple is a {@code torch.Size}. */
+    public boolean isTorchSize() {
+        return torchSize;
     }
 
     /**
@@ -24,7 +42,7 @@ public final class Tuple {
      * @return the tuple
      */
     public static Tuple of(Object... items) {
-        return items.length == 0 ? EMPTY : new Tuple(Collections.unmodifiableList(Arrays.asList(items.clone())));
+        return items.length == 0 ? EMPTY : new Tuple(Collections.unmodifiableList(Arrays.asList(items.clone())), false);
     }
 
     /**
@@ -34,7 +52,7 @@ public final class Tuple {
      * @return the tuple
      */
     public static Tuple copyOf(List<?> items) {
-        return items.isEmpty() ? EMPTY : new Tuple(Collections.unmodifiableList(new ArrayList<>(items)));
+        return items.isEmpty() ? EMPTY : new Tuple(Collections.unmodifiableList(new ArrayList<>(items)), false);
     }
 
     /** Returns the items, unmodifiable. */
@@ -60,7 +78,7 @@ public final class Tuple {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tuple t && items.equals(t.items);
+        return o instanceof Tuple t && torchSize == t.torchSize && items.equals(t.items);
     }
 
     @Override

@@ -62,6 +62,9 @@ final class Unpickler {
                 opStart = in.position();
                 int op = u8();
                 if (op == STOP) {
+                    if (markCount > 0) {
+                        throw error("STOP with a MARK still open");
+                    }
                     return pop();
                 }
                 step(op);
@@ -246,22 +249,31 @@ final class Unpickler {
 
     /** Admits only values that Python could hash and Java hashes without recursion into the unknown. */
     private Object key(Object k) throws CheckpointException {
-        checkHashable(k, 0);
+        try {
+            requireHashable(k, 0);
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
         return k;
     }
 
-    private void checkHashable(Object k, int depth) throws CheckpointException {
+    /**
+     * Checks that {@code k} may be a dict key or set item: a scalar, or a tuple of such.
+     *
+     * @throws IllegalArgumentException if it is not, or tuples nest too deep
+     */
+    static void requireHashable(Object k, int depth) {
         if (depth > MAX_KEY_DEPTH) {
-            throw error("dict key nested deeper than " + MAX_KEY_DEPTH);
+            throw new IllegalArgumentException("dict key nested deeper than " + MAX_KEY_DEPTH);
         }
         if (k instanceof Tuple t) {
             for (Object item : t.items()) {
-                checkHashable(item, depth + 1);
+                requireHashable(item, depth + 1);
             }
         } else if (!(k == null || k instanceof String || k instanceof Long || k instanceof BigInteger
                 || k instanceof Double || k instanceof Boolean || k instanceof byte[] || k instanceof DType
                 || k instanceof QScheme || k instanceof Device)) {
-            throw error("unhashable dict key or set item: " + TorchGlobals.describe(k));
+            throw new IllegalArgumentException("unhashable dict key or set item: " + TorchGlobals.describe(k));
         }
     }
 

@@ -36,8 +36,12 @@ final class ZipArchive {
     private final long fileSize;
     private final Map<String, Entry> entries;
     private final String root;
+    /** The whole file, mapped once, when it fits one buffer; records are slices of it. */
+    private final ByteBuffer whole;
 
-    private ZipArchive(FileChannel channel, String file, Map<String, Entry> entries, String root) throws IOException {
+    private ZipArchive(FileChannel channel, String file, Map<String, Entry> entries, String root, ByteBuffer whole)
+            throws IOException {
+        this.whole = whole;
         this.channel = channel;
         this.file = file;
         this.fileSize = channel.size();
@@ -89,11 +93,14 @@ final class ZipArchive {
             throw new CheckpointFormatException(file, "central directory claims " + count
                     + " entries but holds at most " + cdSize / 46);
         }
-        ByteBuffer cd = channel.map(FileChannel.MapMode.READ_ONLY, cdOffset, cdSize).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer whole = size <= Integer.MAX_VALUE - 8
+                ? channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN) : null;
+        ByteBuffer cd = whole != null ? whole.slice((int) cdOffset, (int) cdSize).order(ByteOrder.LITTLE_ENDIAN)
+                : channel.map(FileChannel.MapMode.READ_ONLY, cdOffset, cdSize).order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Entry> entries = new LinkedHashMap<>();
         String root = null;
         for (long i = 0; i < count; i++) {
-            Entry e = readEntry(channel, file, cd, size);
+            Entry e = readEntry(channel, whole, file, cd, size);
             if (root == null) {
                 int slash = e.name().indexOf('/');
                 root = slash < 0 ? "" : e.name().substring(0, slash + 1);
@@ -103,7 +110,7 @@ final class ZipArchive {
         if (root == null) {
             throw new CheckpointFormatException(file, "the zip archive is empty");
         }
-        return new ZipArchive(channel, file, Collections.unmodifiableMap(entries), root);
+        return new ZipArchive(channel, file, Collections.unmodifiableMap(entries), root, whole);
     }
 
     private static int findEocd(ByteBuffer tail) {
@@ -115,7 +122,7 @@ final class ZipArchive {
         return -1;
     }
 
-    private static Entry readEntry(FileChannel channel, String file, ByteBuffer cd, long fileSize) throws IOException {
+    private static Entry readEntry(FileChannel channel, ByteBuffer whole, String file, ByteBuffer cd, long fileSize) throws IOException {
         if (cd.remaining() < 46 || cd.getInt(cd.position()) != CENTRAL_SIG) {
             throw new CheckpointFormatException(file, "corrupt central directory entry at directory offset " + cd.position());
         }
@@ -163,7 +170,8 @@ final class ZipArchive {
             throw new CheckpointFormatException(file, "record " + name + " has its local header at " + offset
                     + ", outside the file of " + fileSize + " bytes");
         }
-        ByteBuffer local = read(channel, offset, 30);
+        ByteBuffer local = whole != null ? whole.slice((int) offset, 30).order(ByteOrder.LITTLE_ENDIAN)
+                : read(channel, offset, 30);
         if (local.getInt(0) != LOCAL_SIG) {
             throw new CheckpointFormatException(file, "record " + name + ": no local header at offset " + offset);
         }
@@ -214,6 +222,9 @@ final class ZipArchive {
             if (e.size() != e.compressedSize()) {
                 throw new CheckpointFormatException(file, "stored record " + e.name() + " has size " + e.size()
                         + " but " + e.compressedSize() + " bytes of data");
+            }
+            if (whole != null) {
+                return StorageBytes.of(whole.slice((int) e.dataOffset(), (int) e.size()));
             }
             return StorageBytes.map(channel, e.dataOffset(), e.size());
         }

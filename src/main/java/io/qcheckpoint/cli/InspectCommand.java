@@ -1,0 +1,56 @@
+package io.qcheckpoint.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qcheckpoint.pt.TorchFile;
+import io.qcheckpoint.pt.TorchFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code qcheckpoint inspect FILE [--json]}: lists every tensor in a torch.save file. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Lists every tensor in a torch.save file: key, dtype, shape, quantization, size.",
+            "Reads the zip container of any torch version and the legacy one of torch < 1.6; with --json it",
+            "also gives a SHA-256 of each tensor's elements."})
+public final class InspectCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the .pt file")
+    private Path file;
+
+    @Option(names = "--json", description = "print one JSON object: {\"format\", \"tensors\": [{\"key\", \"dtype\","
+            + " \"shape\", \"quantization\", \"sha256\"}]}")
+    private boolean json;
+
+    @Spec
+    private CommandSpec spec;
+
+    /** Creates the command; picocli calls this. */
+    public InspectCommand() {
+    }
+
+    /**
+     * Reads the file and prints the report.
+     *
+     * @return {@link Main#EXIT_OK}
+     * @throws IOException if the file is missing, unreadable, not a torch file, corrupt or unsafe
+     */
+    @Override
+    public Integer call() throws IOException {
+        InputFiles.requireRegularFile(file);
+        TorchFile tf = TorchFiles.read(file);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(InspectReport.toJson(tf)));
+        } else {
+            InspectReport.printTable(tf, out);
+        }
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,129 @@
+package io.qcheckpoint.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qcheckpoint.pt.NamedTensor;
+import io.qcheckpoint.pt.Quantization;
+import io.qcheckpoint.pt.StateDict;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFile;
+import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.pt.Tuple;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The table and the JSON that {@code inspect} prints. */
+class InspectCommandTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @TestFactory
+    Stream<DynamicTest> tableListsEveryKey() {
+        return Cli.SAVED.stream().map(f -> DynamicTest.dynamicTest(f.toString(), () -> {
+            Cli.Result r = Cli.run("inspect", f);
+            assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+            List<NamedTensor> tensors = TorchFiles.read(f).tensors();
+            String[] lines = r.out().split("\\R");
+            // Title, header, one row per tensor in order, total.
+            assertEquals(tensors.size() + 3, lines.length, r::toString);
+            assertTrue(lines[1].startsWith("KEY "), r::toString);
+            for (int i = 0; i < tensors.size(); i++) {
+                NamedTensor nt = tensors.get(i);
+                String row = lines[i + 2];
+                assertTrue(row.startsWith(nt.key() + " "), () -> "row for " + nt.key() + ": " + row);
+                assertTrue(row.contains(" " + nt.tensor().dtype().torchName() + " "), row);
+                assertTrue(row.endsWith(" " + nt.tensor().nbytes()), row);
+            }
+            long total = tensors.stream().mapToLong(nt -> nt.tensor().nbytes()).sum();
+            assertTrue(lines[lines.length - 1].endsWith(" tensors, " + total + " bytes"), r::toString);
+        }));
+    }
+
+    @Test
+    void tableSummarisesQuantization() {
+        Cli.Result r = Cli.run("inspect", Cli.LPOT_STATIC);
+        assertTrue(r.out().contains("per_channel_affine axis=0 (4 ch)"), r::toString);
+        assertTrue(r.out().contains("[4, 3, 3, 3]"), r::toString);
+        assertEquals("per_tensor_affine scale=0.5 zp=3",
+                InspectReport.summary(new Quantization.PerTensor(0.5, 3)));
+    }
+
+    @Test
+    void jsonIsOneObjectEqualToTheReport() throws IOException {
+        Cli.Result r = Cli.run("inspect", "--json", Cli.LPOT_STATIC);
+        assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+        JsonNode printed = MAPPER.readTree(r.out());
+        assertEquals(List.of(), JsonDiff.diff(InspectReport.toJson(TorchFiles.read(Cli.LPOT_STATIC)), printed));
+        assertEquals("torch-zip", printed.get("format").asText());
+        JsonNode weight = printed.get("tensors").get(2);
+        assertEquals("conv.weight", weight.get("key").asText());
+        assertEquals("qint8", weight.get("dtype").asText());
+        assertEquals("[4,3,3,3]", weight.get("shape").toString());
+        JsonNode q = weight.get("quantization");
+        assertEquals("per_channel_affine", q.get("scheme").asText());
+        assertEquals(0, q.get("axis").asInt());
+        assertEquals(4, q.get("scales").size());
+        assertTrue(q.get("scales").get(0).isDouble());
+        assertTrue(q.get("zero_points").get(0).isIntegralNumber());
+        assertTrue(printed.get("tensors").get(0).get("quantization").isNull());
+    }
+
+    @Test
+    void legacyFilesReportTheirFormat() throws IOException {
+        Cli.Result r = Cli.run("inspect", "--json", Cli.LEGACY);
+        assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+        assertEquals("torch-legacy", MAPPER.readTree(r.out()).get("format").asText());
+        assertTrue(Cli.run("inspect", Cli.LEGACY).out().contains("(torch-legacy)"));
+    }
+
+    @Test
+    void sha256HashesTheRowMajorElements() throws Exception {
+        // A transposed view: the hash must follow the logical (row-major) order, not the storage.
+        Tensor t = Tensor.fromFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor transposed = Tensor.view(t.storage(), t.dtype(), 0, new long[] {3, 2}, new long[] {1, 3});
+        Tensor rowMajor = Tensor.fromFloats(new float[] {1, 4, 2, 5, 3, 6}, 3, 2);
+        byte[] expected = new byte[24];
+        rowMajor.data().get(expected);
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected));
+        assertEquals(hex, InspectReport.sha256(transposed));
+        assertEquals(hex, InspectReport.sha256(rowMajor));
+    }
+
+    @Test
+    void rootTensorsAndNonFiniteQParamsAreReported() throws IOException {
+        Tensor q = Tensor.view(Tensor.fromLongs(new long[] {1}, 1).storage(), io.qcheckpoint.pt.DType.INT64, 0,
+                new long[] {}, new long[] {});
+        Path f = dir.resolve("root.pt");
+        TorchFiles.write(f, q);
+        ObjectNode report = InspectReport.toJson(TorchFiles.read(f));
+        assertEquals("", report.get("tensors").get(0).get("key").asText());
+        assertEquals("[]", report.get("tensors").get(0).get("shape").toString());
+        assertTrue(Cli.run("inspect", f).out().contains("<root>"));
+
+        Tensor scales = Tensor.fromDoubles(new double[] {Double.NaN, Double.POSITIVE_INFINITY}, 2);
+        Tensor zps = Tensor.fromLongs(new long[] {0, 0}, 2);
+        Tensor qint = Tensor.view(io.qcheckpoint.pt.Storage.wrap(io.qcheckpoint.pt.DType.QINT8,
+                java.nio.ByteBuffer.wrap(new byte[] {1, 2})), io.qcheckpoint.pt.DType.QINT8, 0, new long[] {2},
+                new long[] {1}).withQuantization(new Quantization.PerChannel(scales, zps, 0));
+        Path g = dir.resolve("nan.pt");
+        TorchFiles.write(g, new StateDict().put("w", qint).put("t", Tuple.of(Map.of("x", qint))));
+        JsonNode tensors = InspectReport.toJson(TorchFiles.read(g)).get("tensors");
+        assertEquals("[\"nan\",\"inf\"]", tensors.get(0).get("quantization").get("scales").toString());
+        assertEquals("t.0.x", tensors.get(1).get("key").asText());
+    }
+}

@@ -1,0 +1,1 @@
+"""Stand-in for the lpot package (only conf.dotdict.DotDict), for unpickling checkpoints."""

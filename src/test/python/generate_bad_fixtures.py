@@ -1,0 +1,428 @@
+"""Writes hostile and damaged checkpoints under src/test/resources/fixtures/bad/, plus bad/manifest.json.
+
+usage: /usr/bin/python3 src/test/python/generate_bad_fixtures.py   (from any directory)
+
+manifest.json is a list of
+    {"file": "<name>.pt", "expect": "unsafe" | "format", "global": "<module> <name>" | null, "why": "...",
+     "torch": "loaded" | "error: ..." | "timeout"}          ("torch" only for the format cases)
+"unsafe": a reader must refuse the file before anything in it runs; "global" names the global it must refuse
+by name, when there is one (null where the file's globals are all allowlisted and the abuse is elsewhere).
+"format": a damaged or malformed file; "torch" is what torch.load(weights_only=False) of this torch did with
+it, run in a subprocess with a 20 s limit.
+
+Every unsafe pickle is written here by hand, as bytes; this script never unpickles one, and never hands one to
+torch. Each one that calls something would, if Python's pickle ran it, create /tmp/qcheckpoint-pwned-<case>
+(the case name is the file name without .pt), so a test can check that no such file appeared.
+
+Files are torch-style zips (archive/data.pkl, archive/data/<key>, archive/version = "3\\n", STORED, 64-byte
+aligned, data descriptors, ZIP64 end record) unless the case is about the container. Deterministic.
+"""
+import collections
+import io
+import json
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate_pt_fixtures as gen  # noqa: E402  (zip writer, legacy helpers)
+
+import torch  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+OUT = os.path.join(ROOT, 'src', 'test', 'resources', 'fixtures', 'bad')
+MARKER = '/tmp/qcheckpoint-pwned-'
+
+
+# ----------------------------------------------------------------------------------------------
+# Pickle opcodes, written by hand
+
+PROTO2 = b'\x80\x02'
+MARK, STOP, TUPLE, TUPLE1, EMPTY_TUPLE = b'(', b'.', b't', b'\x85', b')'
+EMPTY_DICT, SETITEM, SETITEMS, EMPTY_LIST, APPENDS = b'}', b's', b'u', b']', b'e'
+REDUCE, BUILD, NEWOBJ, BINPERSID, NONE, NEWFALSE = b'R', b'b', b'\x81', b'Q', b'N', b'\x89'
+
+
+def u(s):
+    """BINUNICODE."""
+    b = s.encode('utf-8')
+    return b'X' + struct.pack('<I', len(b)) + b
+
+
+def glob(module, name):
+    """GLOBAL module name."""
+    return b'c' + module.encode() + b'\n' + name.encode() + b'\n'
+
+
+def i(n):
+    """The smallest int opcode for n (BININT1, BININT2, BININT, LONG1)."""
+    if 0 <= n < 256:
+        return b'K' + bytes([n])
+    if 0 <= n < 65536:
+        return b'M' + struct.pack('<H', n)
+    if -2 ** 31 <= n < 2 ** 31:
+        return b'J' + struct.pack('<i', n)
+    nbytes = (n.bit_length() + 8) // 8
+    return b'\x8a' + bytes([nbytes]) + n.to_bytes(nbytes, 'little', signed=True)
+
+
+def tup(*items):
+    return MARK + b''.join(items) + TUPLE
+
+
+def odict():
+    """collections.OrderedDict() the way torch writes it."""
+    return glob('collections', 'OrderedDict') + EMPTY_TUPLE + REDUCE
+
+
+def persid(storage_class, key, numel, storage_global=None):
+    """BINPERSID ('storage', <storage class>, key, 'cpu', numel)."""
+    cls = storage_global if storage_global is not None else glob('torch', storage_class)
+    return tup(u('storage'), cls, u(key), u('cpu'), i(numel)) + BINPERSID
+
+
+def tensor(storage_class, key, numel, offset, size, stride, offset_op=None, storage_global=None):
+    """torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())."""
+    return (glob('torch._utils', '_rebuild_tensor_v2')
+            + tup(persid(storage_class, key, numel, storage_global),
+                  offset_op if offset_op is not None else i(offset),
+                  tup(*[i(n) for n in size]), tup(*[i(n) for n in stride]), NEWFALSE, odict())
+            + REDUCE)
+
+
+def call(module, name, *args):
+    """GLOBAL module name, args, REDUCE: module.name(*args)."""
+    return glob(module, name) + tup(*args) + REDUCE
+
+
+def dict_of(*pairs):
+    return EMPTY_DICT + MARK + b''.join(k + v for k, v in pairs) + SETITEMS
+
+
+def marker(case):
+    return MARKER + case
+
+
+def touch_cmd(case):
+    return 'touch ' + marker(case)
+
+
+# ----------------------------------------------------------------------------------------------
+# A valid base: {'w': float32 2x3, 'b': int64 [3]}
+
+W_DATA = struct.pack('<6f', 1.0, -2.0, 3.5, 0.25, -0.0, 100.0)
+B_DATA = struct.pack('<3q', 1, -2, 2 ** 40)
+
+
+def w_tensor(**kw):
+    args = dict(storage_class='FloatStorage', key='0', numel=6, offset=0, size=(2, 3), stride=(3, 1))
+    args.update(kw)
+    return tensor(**args)
+
+
+def b_tensor(**kw):
+    args = dict(storage_class='LongStorage', key='1', numel=3, offset=0, size=(3,), stride=(1,))
+    args.update(kw)
+    return tensor(**args)
+
+
+def state_dict_pickle(w=None, b=None, extra=()):
+    """OrderedDict([('w', w), ('b', b), *extra]) as torch writes a state dict (no _metadata)."""
+    items = [(u('w'), w if w is not None else w_tensor()), (u('b'), b if b is not None else b_tensor())] + list(extra)
+    return PROTO2 + odict() + MARK + b''.join(k + v for k, v in items) + SETITEMS + STOP
+
+
+def torch_zip(pkl, data=(('0', W_DATA), ('1', B_DATA)), version=True, root='archive', **zip_kw):
+    records = [(root + '/data.pkl', pkl)] + [(root + '/data/' + k, d) for k, d in data]
+    if version:
+        records.append((root + '/version', b'3\n'))
+    return gen.build_zip(records, **zip_kw)
+
+
+def legacy_base():
+    """A real legacy-container file of {'w': float32 2x3, 'b': int64 [3]}, made deterministic."""
+    buf = io.BytesIO()
+    w = torch.tensor(struct.unpack('<6f', W_DATA)).reshape(2, 3)
+    b = torch.tensor(struct.unpack('<3q', B_DATA))
+    torch.save(collections.OrderedDict([('w', w), ('b', b)]), buf, _use_new_zipfile_serialization=False)
+    return gen.stabilize_legacy(buf.getvalue())
+
+
+# ----------------------------------------------------------------------------------------------
+# Unsafe cases: name -> (bytes, global or None, why)
+
+def unsafe_cases():
+    cases = []
+
+    def add(name, raw, global_, why):
+        cases.append((name, raw, global_, why))
+
+    def zipped(pkl):
+        # data records only where the pickle refers to storages ('0' and '1' of the base state dict)
+        return torch_zip(pkl, data=(('0', W_DATA), ('1', B_DATA)) if u('storage') in pkl else ())
+
+    n = 'unsafe_os_system'
+    add(n, zipped(PROTO2 + call('os', 'system', u(touch_cmd(n))) + STOP), 'os system',
+        'GLOBAL os system + REDUCE: the classic payload')
+    n = 'unsafe_posix_system'
+    add(n, zipped(PROTO2 + call('posix', 'system', u(touch_cmd(n))) + STOP), 'posix system',
+        "GLOBAL posix system + REDUCE (os.system's real module on Linux)")
+    n = 'unsafe_builtins_eval'
+    add(n, zipped(PROTO2 + call('builtins', 'eval', u("__import__('os').system('%s')" % touch_cmd(n))) + STOP),
+        'builtins eval', 'GLOBAL builtins eval + REDUCE of Python source')
+    n = 'unsafe_builtins_exec'
+    add(n, zipped(PROTO2 + call('builtins', 'exec', u("import os\nos.system('%s')" % touch_cmd(n))) + STOP),
+        'builtins exec', 'GLOBAL builtins exec + REDUCE of Python source')
+    n = 'unsafe_py2_builtin_eval'
+    add(n, zipped(PROTO2 + call('__builtin__', 'eval', u("__import__('os').system('%s')" % touch_cmd(n))) + STOP),
+        '__builtin__ eval', "GLOBAL __builtin__ eval (the Python 2 name; Python 3's pickle maps it to builtins "
+                            "for protocol < 3) + REDUCE")
+    n = 'unsafe_popen_reduce'
+    add(n, zipped(PROTO2 + glob('subprocess', 'Popen') + tup(EMPTY_LIST + MARK + u('touch') + u(marker(n)) + APPENDS)
+                  + REDUCE + STOP), 'subprocess Popen', "GLOBAL subprocess Popen + REDUCE with (['touch', marker],)")
+    n = 'unsafe_popen_newobj'
+    add(n, zipped(PROTO2 + glob('subprocess', 'Popen') + tup(EMPTY_LIST + MARK + u('touch') + u(marker(n)) + APPENDS)
+                  + NEWOBJ + STOP), 'subprocess Popen',
+        "GLOBAL subprocess Popen + NEWOBJ with (['touch', marker],). CPython's NEWOBJ only calls Popen.__new__, "
+        "so even Python would not start the process, but a reader that treats NEWOBJ as 'construct' would")
+    n = 'unsafe_stack_global'
+    body = (b'\x8c\x02os' + b'\x94' + b'\x8c\x06system' + b'\x94' + b'\x93' + b'\x94'
+            + b'\x8c' + bytes([len(touch_cmd(n))]) + touch_cmd(n).encode() + b'\x94' + TUPLE1 + b'\x94' + REDUCE
+            + b'\x94' + STOP)
+    add(n, zipped(b'\x80\x04\x95' + struct.pack('<Q', len(body)) + body), 'os system',
+        'protocol 4: FRAME, SHORT_BINUNICODE os, SHORT_BINUNICODE system, STACK_GLOBAL, MEMOIZE, TUPLE1, REDUCE')
+    n = 'unsafe_inst'
+    add(n, zipped(PROTO2 + MARK + u(touch_cmd(n)) + b'ios\nsystem\n' + STOP), 'os system',
+        "INST opcode ('i' os\\nsystem\\n): calls os.system(*args since MARK)")
+    n = 'unsafe_obj'
+    add(n, zipped(PROTO2 + MARK + glob('os', 'system') + u(touch_cmd(n)) + b'o' + STOP), 'os system',
+        'OBJ opcode: MARK, GLOBAL os system, args, OBJ calls os.system(*args)')
+    n = 'unsafe_build_on_global'
+    patched = (glob('torch._utils', '_rebuild_tensor_v2')
+               + tup(NONE, dict_of((u('__defaults__'), tup(NONE)), (u('__qualname__'), u('pwned')))) + BUILD)
+    add(n, zipped(state_dict_pickle(extra=[(u('patched'), patched), (u('after'), b_tensor())])), None,
+        'a state dict whose entry \'patched\' is BUILD applied to the allowlisted function '
+        "torch._utils._rebuild_tensor_v2 itself, with slot state {'__defaults__': (None,), '__qualname__': 'pwned'}: "
+        "CPython would setattr these on torch's own function, which the next entry then calls (the loader is "
+        'patched for this and every later load). Only allowlisted globals; the reader must refuse BUILD on a global')
+    n = 'unsafe_build_on_tensor'
+    add(n, zipped(state_dict_pickle(w=w_tensor() + tup(persid('FloatStorage', '0', 6), i(0), tup(i(1 << 20)), tup(i(1)))
+                                    + BUILD)), None,
+        'a valid tensor followed by BUILD with a 4-tuple (storage, 0, (2**20,), (1,)): Tensor.__setstate__ would '
+        'call set_() with those attacker-chosen sizes on a 6-element storage. Only allowlisted globals')
+    n = 'unsafe_nested_deep'
+    add(n, zipped(state_dict_pickle(extra=[(u('meta'), EMPTY_LIST + MARK + tup(i(1), u('x'), call('os', 'system', u(touch_cmd(n)))) + APPENDS)])),
+        'os system', "an otherwise valid state dict whose entry 'meta' is [(1, 'x', os.system(...))]: the call sits "
+                     'inside a tuple inside a list, after two real tensors')
+    n = 'unsafe_dict_key'
+    add(n, zipped(PROTO2 + EMPTY_DICT + call('os', 'system', u(touch_cmd(n))) + i(1) + SETITEM + STOP), 'os system',
+        'os.system(...) REDUCE used as a dict KEY')
+    n = 'unsafe_persid_storage_type'
+    add(n, zipped(state_dict_pickle(w=w_tensor(storage_global=glob('os', 'system')))), 'os system',
+        "GLOBAL os system in the storage-type slot of the persistent id ('storage', os.system, '0', 'cpu', 6). "
+        "(Python's pickle alone would not call it: torch's persistent_load would only read .dtype from it)")
+    n = 'unsafe_persid_module'
+    add(n, zipped(PROTO2 + tup(u('module'), u('os.system'), u('x.py'), u('source')) + BINPERSID + STOP), None,
+        "a persistent id that is not a storage: ('module', 'os.system', 'x.py', 'source') (the legacy loader's "
+        "'module' kind returns data[0])")
+    n = 'unsafe_text_persid'
+    add(n, zipped(PROTO2 + b'Pstorage\n' + STOP), None,
+        "a persistent id given by text PERSID ('P' storage\\n): a str, not the ('storage', ...) tuple")
+    n = 'unsafe_ext1'
+    add(n, zipped(PROTO2 + b'\x82\x01' + STOP), None,
+        'EXT1 opcode: looks up copyreg extension code 1, a global named by the process-wide extension registry')
+    n = 'unsafe_reduce_dtype'
+    add(n, zipped(PROTO2 + glob('torch', 'float32') + EMPTY_TUPLE + REDUCE + STOP), None,
+        'REDUCE whose callable is the allowlisted constant torch.float32 (a dtype, not a rebuild function)')
+    n = 'unsafe_torch_load'
+    add(n, zipped(PROTO2 + call('torch', 'load', u(marker(n) + '.pt')) + STOP), 'torch load',
+        'GLOBAL torch load (a torch global that is not on the allowlist) + REDUCE: would load another file')
+    n = 'unsafe_rebuild_malicious_arg'
+    add(n, zipped(state_dict_pickle(w=w_tensor(offset_op=call('os', 'system', u(touch_cmd(n)))))), 'os system',
+        '_rebuild_tensor_v2 called with os.system(...) as its storage_offset argument (os.system returns 0, so '
+        'under Python the tensor would even load correctly)')
+    n = 'unsafe_legacy_sysinfo'
+    raw = (pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2) + pickle.dumps(1001, protocol=2)
+           + PROTO2 + call('os', 'system', u(touch_cmd(n))) + STOP)
+    add(n, raw, 'os system', 'legacy container: magic number pickle, protocol 1001 pickle, then the sys_info pickle '
+                             'is os.system(...) REDUCE (torch unpickles sys_info before anything else)')
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
+# Format cases: name -> (bytes, why)
+
+def patch(raw, offset, fmt, *values):
+    b = bytearray(raw)
+    struct.pack_into(fmt, b, offset, *values)
+    return bytes(b)
+
+
+def eocd_offsets(raw):
+    """(EOCD offset, ZIP64 EOCD offset or None)."""
+    e = raw.rfind(b'PK\x05\x06')
+    z = raw.rfind(b'PK\x06\x06', 0, e)
+    return e, (z if z >= 0 else None)
+
+
+def format_cases():
+    cases = []
+
+    def add(name, raw, why):
+        cases.append((name, raw, why))
+
+    add('fmt_storage_numel_too_big', torch_zip(state_dict_pickle(w=w_tensor(numel=1000, size=(1000,), stride=(1,)))),
+        "the persistent id says FloatStorage numel 1000 (4000 bytes) and tensor 'w' is (1000,), but the record "
+        "'data/0' holds 24 bytes. (torch 1.13 loads it anyway: it allocates 4000 bytes, copies the 24 and leaves "
+        'the rest garbage)')
+    add('fmt_storage_numel_mismatch', torch_zip(state_dict_pickle(w=w_tensor(numel=1000))),
+        "the persistent id says FloatStorage numel 1000 (4000 bytes) but the record 'data/0' holds 24 bytes; tensor "
+        "'w' (2, 3) fits in those 24 bytes. torch 1.13 sizes the storage from the record and loads it; a strict "
+        'reader reports the mismatch')
+    add('fmt_data_record_missing', torch_zip(state_dict_pickle(), data=(('0', W_DATA),)),
+        "the pickle refers to storage '1' but there is no record archive/data/1")
+    add('fmt_binunicode_huge', torch_zip(PROTO2 + b'X' + struct.pack('<I', 0x7fffffff) + b'abc' + STOP, data=()),
+        'BINUNICODE with length 0x7fffffff and 4 bytes after it')
+    add('fmt_long4_huge', torch_zip(PROTO2 + b'\x8b' + struct.pack('<i', 0x7fffffff) + b'\x01\x02' + STOP, data=()),
+        'LONG4 with length 0x7fffffff and 3 bytes after it')
+    add('fmt_short_binstring_past_end', torch_zip(PROTO2 + b'U' + bytes([200]) + b'abc', data=()),
+        'SHORT_BINSTRING of length 200 with 3 bytes left in data.pkl')
+    add('fmt_size_huge', torch_zip(state_dict_pickle(w=w_tensor(size=(2 ** 40, 2 ** 40), stride=(2 ** 40, 1)))),
+        "tensor 'w' claims size (2**40, 2**40) (2**80 elements) on a 6-element storage")
+    add('fmt_size_negative', torch_zip(state_dict_pickle(w=w_tensor(size=(-2, 3)))),
+        "tensor 'w' has size (-2, 3)")
+    add('fmt_offset_past_storage', torch_zip(state_dict_pickle(w=w_tensor(offset=100))),
+        "tensor 'w' has storage_offset 100 on a 6-element storage")
+
+    layout = []
+    good = torch_zip(state_dict_pickle(), out_layout=layout)
+    pkl_rec = layout[0]
+    add('fmt_cd_offset_past_eof', patch(good, pkl_rec.central_offset + 42, '<I', len(good) + 1000),
+        "the central directory entry of data.pkl gives a local header offset 1000 bytes past the end of the file")
+    data0 = layout[1]
+    add('fmt_local_header_nonsense', patch(good, data0.central_offset + 42, '<I', pkl_rec.data_offset + 5),
+        "the central directory entry of data/0 points into the middle of data.pkl's bytes (no local header there)")
+    e, z = eocd_offsets(good)
+    bomb64 = patch(good, z + 24, '<QQ', 2 ** 60, 2 ** 60)
+    bomb64 = patch(bomb64, e + 8, '<HH', 0xffff, 0xffff)
+    add('fmt_zip64_eocd_huge_count', bomb64,
+        'the ZIP64 end record claims 2**60 entries (on this disk and in total); the plain end record says 0xFFFF '
+        '(defer to ZIP64)')
+
+    layout = []
+    defl = torch_zip(state_dict_pickle(), method=zipfile.ZIP_DEFLATED, descriptor=False, align=0, out_layout=layout)
+    rec = layout[0]
+    defl = patch(defl, rec.header_offset + 22, '<I', 0xFFFFFFF0)
+    defl = patch(defl, rec.central_offset + 24, '<I', 0xFFFFFFF0)
+    add('fmt_deflated_size_lie', defl,
+        'DEFLATED data.pkl (about 300 bytes inflated) whose local and central headers declare an uncompressed size '
+        'of 0xFFFFFFF0: a reader must not allocate the declared size up front, and must notice the mismatch')
+
+    zeros = bytes(200 * 1000 * 1000)
+    bomb = gen.build_zip([('archive/data.pkl', zeros), ('archive/version', b'3\n')],
+                         method=zipfile.ZIP_DEFLATED, descriptor=False, align=0)
+    add('fmt_zip_bomb', bomb,
+        'zip bomb: DEFLATED data.pkl of 200,000,000 zero bytes (sizes declared truthfully, ~1000:1) in a ~200 KB '
+        'file; a zero byte is not a pickle opcode. The reader must refuse the declared size or bound what it '
+        'inflates, and fail with a format error without inflating it all')
+
+    add('fmt_empty_file', b'', 'an empty file')
+    add('fmt_pk_only', b'PK\x03\x04', 'a file that is just a local file header signature PK\\x03\\x04')
+    add('fmt_pickle_no_stop', torch_zip(state_dict_pickle()[:-1]), 'data.pkl of a valid state dict without its STOP')
+    add('fmt_pickle_stack_underflow', torch_zip(PROTO2 + TUPLE1 + STOP, data=()),
+        'data.pkl pops from an empty stack (TUPLE1 first)')
+    add('fmt_mark_unclosed', torch_zip(PROTO2 + EMPTY_DICT + MARK + u('a') + i(1) + STOP, data=()),
+        "a MARK that is never closed: EMPTY_DICT, MARK, 'a', 1, STOP (no SETITEMS). CPython ignores the open "
+        'mark and returns the 1 on top; a strict reader rejects it')
+    add('fmt_binget_unknown', torch_zip(PROTO2 + b'h\x05' + STOP, data=()),
+        'BINGET 5 with nothing memoized')
+
+    leg = legacy_base()
+    starts, data_start = gen.legacy_pickle_starts(leg)
+    add('fmt_legacy_count_huge', patch(leg, data_start, '<q', 2 ** 60),
+        'legacy container whose first storage element count says 2**60')
+    add('fmt_legacy_truncated', leg[:data_start + 8 + 12],
+        'legacy container cut in the middle of the first storage (12 of its 24 bytes)')
+
+    add('fmt_version_missing', torch_zip(state_dict_pickle(), version=False),
+        "a valid state dict zip without the 'archive/version' record")
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
+
+TORCH_PROBE = r'''
+import sys, warnings
+warnings.filterwarnings('ignore')
+import torch
+try:
+    torch.load(sys.argv[1], map_location='cpu', weights_only=False)
+except BaseException as e:
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else ''
+    print('error: %s: %s' % (type(e).__name__, msg[:300]))
+else:
+    print('loaded')
+'''
+
+
+def torch_outcome(path):
+    """What torch.load(weights_only=False) does with path, in a subprocess (format cases only)."""
+    try:
+        p = subprocess.run([sys.executable, '-c', TORCH_PROBE, os.path.basename(path)], cwd=os.path.dirname(path),
+                           capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return 'timeout (20 s)'
+    out = p.stdout.strip()
+    if p.returncode != 0 or not out:
+        return 'crashed: exit %d: %s' % (p.returncode, (p.stderr.strip().splitlines() or [''])[-1][:300])
+    return out
+
+
+def check_base():
+    """The undamaged base zip and legacy file must load in torch to the expected values."""
+    expect_w = torch.tensor(struct.unpack('<6f', W_DATA)).reshape(2, 3)
+    expect_b = torch.tensor(struct.unpack('<3q', B_DATA))
+    for raw in (torch_zip(state_dict_pickle()), legacy_base()):
+        sd = torch.load(io.BytesIO(raw))
+        assert list(sd) == ['w', 'b'] and torch.equal(sd['w'], expect_w) and torch.equal(sd['b'], expect_b), sd
+
+
+def main():
+    check_base()
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith('.pt'):
+            os.remove(os.path.join(OUT, f))
+    manifest = []
+    for name, raw, global_, why in unsafe_cases():
+        with open(os.path.join(OUT, name + '.pt'), 'wb') as f:
+            f.write(raw)
+        manifest.append(collections.OrderedDict([('file', name + '.pt'), ('expect', 'unsafe'), ('global', global_),
+                                                 ('why', why)]))
+    dropped = []
+    for name, raw, why in format_cases():
+        path = os.path.join(OUT, name + '.pt')
+        with open(path, 'wb') as f:
+            f.write(raw)
+        outcome = torch_outcome(path)
+        if name == 'fmt_version_missing' and outcome == 'loaded':
+            os.remove(path)  # torch accepts it: not a bad file
+            dropped.append('%s: torch %s loads it, so it is not a bad case' % (name, torch.__version__))
+            continue
+        manifest.append(collections.OrderedDict([('file', name + '.pt'), ('expect', 'format'), ('global', None),
+                                                 ('why', why), ('torch', outcome)]))
+    with open(os.path.join(OUT, 'manifest.json'), 'w', encoding='utf-8') as f:
+        json.dump(manifest, f, indent=1)
+        f.write('\n')
+    for m in manifest:
+        print('%-34s %-7s %s' % (m['file'], m['expect'], m.get('torch', m['global'])))
+    for d in dropped:
+        print('dropped', d, file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
