@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qcheckpoint.pt.ByteSink;
 import io.qcheckpoint.pt.CheckpointFormatException;
 import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.NamedTensor;
@@ -12,8 +13,6 @@ import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFile;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -152,7 +151,7 @@ public final class InspectReport {
      */
     public static String sha256(Tensor t) throws IOException {
         MessageDigest md = newSha256();
-        t.writeData(new DigestChannel(md));
+        t.writeData(ByteSink.of(md::update));
         return HexFormat.of().formatHex(md.digest());
     }
 
@@ -226,30 +225,5 @@ public final class InspectReport {
         }
         Quantization.PerChannel pc = (Quantization.PerChannel) q;
         return q.scheme().torchName() + " axis=" + pc.axis() + " (" + pc.scales().numel() + " ch)";
-    }
-
-    /** Feeds whatever is written to a digest. */
-    private static final class DigestChannel implements WritableByteChannel {
-        private final MessageDigest md;
-
-        DigestChannel(MessageDigest md) {
-            this.md = md;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            md.update(src);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -61,13 +61,14 @@ final class ZipWriter {
 
     /** Adds a record with the given content. */
     void add(String name, Content content) throws IOException {
-        CrcChannel crc = new CrcChannel();
-        content.writeTo(crc);
-        if (crc.count != content.size()) {
-            throw new IllegalStateException("record " + name + " wrote " + crc.count + " bytes, declared " + content.size());
+        CRC32 crc = new CRC32();
+        ByteSink sink = ByteSink.of(crc::update);
+        content.writeTo(sink);
+        if (sink.count() != content.size()) {
+            throw new IllegalStateException("record " + name + " wrote " + sink.count() + " bytes, declared " + content.size());
         }
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        Written w = new Written(nameBytes, crc.crc.getValue(), content.size(), out.position());
+        Written w = new Written(nameBytes, crc.getValue(), content.size(), out.position());
         boolean zip64 = w.size() >= MAX32;
         int zip64Len = zip64 ? 20 : 0;
         long base = w.offset() + 30 + nameBytes.length + zip64Len + 4;
@@ -140,29 +141,6 @@ final class ZipWriter {
     private void writeFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             out.write(b);
-        }
-    }
-
-    /** Counts and checksums what is written to it, and discards it. */
-    private static final class CrcChannel implements WritableByteChannel {
-        final CRC32 crc = new CRC32();
-        long count;
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            crc.update(src);
-            count += n;
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -10,14 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.testing.PythonTorch;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,28 +108,15 @@ class CopyLoadsInTorchTest {
     }
 
     private static List<JsonNode> describeInTorch(Iterable<Path> files) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(PythonTorch.PYTHON.toString(), "-c", DESCRIBE_ALL,
-                PythonTorch.SCRIPTS.toString()));
-        files.forEach(p -> cmd.add(p.toString()));
-        Path stdout = Files.createTempFile("torch-out", ".txt");
-        Path stderr = Files.createTempFile("torch-err", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("torch did not finish describing the copies in five minutes");
-            }
-            String err = Files.readString(stderr, StandardCharsets.UTF_8);
-            assertEquals(0, p.exitValue(), () -> "python exited " + p.exitValue() + ":\n" + err);
-            List<JsonNode> out = new ArrayList<>();
-            for (String line : Files.readAllLines(stdout, StandardCharsets.UTF_8)) {
-                assertTrue(line.startsWith("{"), () -> "unexpected output: " + line + "\n" + err);
-                out.add(MAPPER.readTree(line));
-            }
-            return out;
-        } finally {
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
+        List<String> args = new ArrayList<>(List.of("-c", DESCRIBE_ALL, PythonTorch.SCRIPTS.toString()));
+        files.forEach(p -> args.add(p.toString()));
+        PythonTorch.Result r = PythonTorch.runPython(args);
+        assertEquals(0, r.exitCode(), () -> "python exited " + r.exitCode() + ":\n" + r.stderr());
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            assertTrue(line.startsWith("{"), () -> "unexpected output: " + line + "\n" + r.stderr());
+            out.add(MAPPER.readTree(line));
         }
+        return out;
     }
 }

@@ -67,9 +67,23 @@ public final class PythonTorch {
      * @return its exit code and output
      */
     public static Result runAllowingFailure(String script, String... args) throws IOException, InterruptedException {
-        require();
-        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), SCRIPTS.resolve(script).toString()));
+        List<String> cmd = new ArrayList<>(List.of(SCRIPTS.resolve(script).toString()));
         cmd.addAll(List.of(args));
+        return runPython(cmd);
+    }
+
+    /**
+     * Runs {@code /usr/bin/python3} with the given arguments (a script and its arguments, or
+     * {@code -c CODE ...}), whatever its exit code, with a two-minute limit.
+     *
+     * @param args the interpreter's arguments
+     * @return its exit code and output
+     */
+    public static Result runPython(List<String> args) throws IOException, InterruptedException {
+        require();
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString()));
+        cmd.addAll(args);
+        String script = args.isEmpty() ? "python" : args.get(0);
         Path out = Files.createTempFile("torch-out", ".txt");
         Path err = Files.createTempFile("torch-err", ".txt");
         try {
