@@ -1,0 +1,62 @@
+package io.qcheckpoint.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The committed torch fixtures (files and what torch saw in them) are exactly what
+ * {@code generate_pt_fixtures.py} makes with the real torch today: nothing in them was edited by
+ * hand or produced by the code under test.
+ */
+class FixturesComeFromTorchTest {
+    private static final Path COMMITTED = Path.of("src/test/resources/fixtures/pt");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void regeneratingTheFixturesReproducesTheCommittedFiles() throws Exception {
+        PythonTorch.require();
+        ProcessBuilder pb = new ProcessBuilder(PythonTorch.PYTHON.toString(),
+                PythonTorch.SCRIPTS.resolve("generate_pt_fixtures.py").toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("stderr.txt").toFile());
+        pb.environment().put("QCHECKPOINT_FIXTURES_OUT", dir.resolve("pt").toString());
+        Files.createDirectories(dir.resolve("pt"));
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the fixture generator did not finish in five minutes");
+        }
+        assertEquals(0, p.exitValue(), () -> read(dir.resolve("stderr.txt")));
+
+        List<String> committed = names(COMMITTED);
+        assertEquals(committed, names(dir.resolve("pt")));
+        for (String name : committed) {
+            assertArrayEquals(Files.readAllBytes(COMMITTED.resolve(name)), Files.readAllBytes(dir.resolve("pt").resolve(name)),
+                    name + " differs from what the generator writes with this torch");
+        }
+    }
+
+    private static List<String> names(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
