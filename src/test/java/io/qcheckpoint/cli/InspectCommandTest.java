@@ -10,7 +10,6 @@ import io.qcheckpoint.pt.NamedTensor;
 import io.qcheckpoint.pt.Quantization;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
-import io.qcheckpoint.pt.TorchFile;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.pt.Tuple;
 import java.io.IOException;
