@@ -119,18 +119,23 @@ public final class TensorArrays {
     }
 
     private static ByteBuffer ints(Tensor t) {
-        long[] v = t.toLongArray();
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < v.length; i++) {
-            b.putInt(i * 4, (int) v[i]);
-        }
-        return b;
+        return pack(t.toLongArray(), Integer.BYTES);
     }
 
     private static ByteBuffer longs(Tensor t) {
-        long[] v = t.toLongArray();
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(v);
-        return b;
+        return pack(t.toLongArray(), Long.BYTES);
+    }
+
+    /** Lays integer values out little-endian, {@code width} bytes each (4 or 8); they fit by construction. */
+    private static ByteBuffer pack(long[] values, int width) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * width).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            if (width == Integer.BYTES) {
+                b.putInt((int) v);
+            } else {
+                b.putLong(v);
+            }
+        }
+        return b.flip();
     }
 }
