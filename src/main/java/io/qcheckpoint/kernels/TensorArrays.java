@@ -105,9 +105,9 @@ public final class TensorArrays {
         t.put(DType.INT64, new Conversion(DataType.INT64, Tensor::data));
         t.put(DType.BOOL, new Conversion(DataType.BOOLEAN, Tensor::data));
         t.put(DType.BFLOAT16, new Conversion(DataType.FLOAT32, TensorArrays::floats));
-        t.put(DType.INT16, new Conversion(DataType.INT32, TensorArrays::ints));
-        t.put(DType.UINT16, new Conversion(DataType.INT32, TensorArrays::ints));
-        t.put(DType.UINT32, new Conversion(DataType.INT64, TensorArrays::longs));
+        t.put(DType.INT16, new Conversion(DataType.INT32, x -> pack(x.toLongArray(), Integer.BYTES)));
+        t.put(DType.UINT16, new Conversion(DataType.INT32, x -> pack(x.toLongArray(), Integer.BYTES)));
+        t.put(DType.UINT32, new Conversion(DataType.INT64, x -> pack(x.toLongArray(), Long.BYTES)));
         return t;
     }
 
@@ -116,14 +116,6 @@ public final class TensorArrays {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return b;
-    }
-
-    private static ByteBuffer ints(Tensor t) {
-        return pack(t.toLongArray(), Integer.BYTES);
-    }
-
-    private static ByteBuffer longs(Tensor t) {
-        return pack(t.toLongArray(), Long.BYTES);
     }
 
     /** Lays integer values out little-endian, {@code width} bytes each (4 or 8); they fit by construction. */

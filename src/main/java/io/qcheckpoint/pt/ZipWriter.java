@@ -19,6 +19,8 @@ final class ZipWriter {
     private static final int ALIGNMENT = 64;
     private static final long MAX32 = 0xffffffffL;
     private static final int DOS_DATE_1980 = 0x21;
+    /** Where the CRC-32 sits in a local file header. */
+    private static final int CRC_OFFSET = 14;
 
     /** A record's content, written twice: once to checksum it, once to the file. */
     interface Content {
@@ -59,32 +61,38 @@ final class ZipWriter {
         });
     }
 
-    /** Adds a record with the given content. */
+    /**
+     * Adds a record with the given content, read once: it is checksummed on its way to the file,
+     * and the CRC is then written into the local header, which has a fixed slot for it.
+     */
     void add(String name, Content content) throws IOException {
-        CRC32 crc = new CRC32();
-        ByteSink sink = ByteSink.of(crc::update);
-        content.writeTo(sink);
-        if (sink.count() != content.size()) {
-            throw new IllegalStateException("record " + name + " wrote " + sink.count() + " bytes, declared " + content.size());
-        }
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        Written w = new Written(nameBytes, crc.getValue(), content.size(), out.position());
-        boolean zip64 = w.size() >= MAX32;
+        long offset = out.position();
+        long size = content.size();
+        boolean zip64 = size >= MAX32;
         int zip64Len = zip64 ? 20 : 0;
-        long base = w.offset() + 30 + nameBytes.length + zip64Len + 4;
+        long base = offset + 30 + nameBytes.length + zip64Len + 4;
         int pad = (int) ((ALIGNMENT - base % ALIGNMENT) % ALIGNMENT);
         ByteBuffer h = le(30 + nameBytes.length + zip64Len + 4 + pad);
         h.putInt(0x04034b50).putShort((short) (zip64 ? 45 : 20)).putShort(flags(name)).putShort((short) 0)
-                .putShort((short) 0).putShort((short) DOS_DATE_1980).putInt((int) w.crc())
-                .putInt((int) (zip64 ? MAX32 : w.size())).putInt((int) (zip64 ? MAX32 : w.size()))
+                .putShort((short) 0).putShort((short) DOS_DATE_1980).putInt(0)
+                .putInt((int) (zip64 ? MAX32 : size)).putInt((int) (zip64 ? MAX32 : size))
                 .putShort((short) nameBytes.length).putShort((short) (zip64Len + 4 + pad)).put(nameBytes);
         if (zip64) {
-            h.putShort((short) 1).putShort((short) 16).putLong(w.size()).putLong(w.size());
+            h.putShort((short) 1).putShort((short) 16).putLong(size).putLong(size);
         }
         h.putShort((short) 0x4246).putShort((short) pad).put(new byte[pad]);
         writeFully(h.flip());
-        content.writeTo(out);
-        written.add(w);
+        ChecksummingChannel data = new ChecksummingChannel(out);
+        content.writeTo(data);
+        if (data.count != size) {
+            throw new IllegalStateException("record " + name + " wrote " + data.count + " bytes, declared " + size);
+        }
+        ByteBuffer crc = le(4).putInt((int) data.crc.getValue()).flip();
+        while (crc.hasRemaining()) {
+            out.write(crc, offset + CRC_OFFSET + crc.position());
+        }
+        written.add(new Written(nameBytes, data.crc.getValue(), size, offset));
     }
 
     /** Writes the central directory and the end records; the archive is complete after this. */
@@ -141,6 +149,36 @@ final class ZipWriter {
     private void writeFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             out.write(b);
+        }
+    }
+
+    /** Passes writes on to the file, checksumming and counting exactly the bytes it accepted. */
+    private static final class ChecksummingChannel implements WritableByteChannel {
+        private final WritableByteChannel target;
+        private final CRC32 crc = new CRC32();
+        private long count;
+
+        ChecksummingChannel(WritableByteChannel target) {
+            this.target = target;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            ByteBuffer written = src.duplicate();
+            int n = target.write(src);
+            crc.update(written.limit(written.position() + n));
+            count += n;
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return target.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // The file belongs to the ZipWriter's caller.
         }
     }
 }
