@@ -1,0 +1,447 @@
+package io.qcheckpoint.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.pt.StateDict;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node of a module tree, as {@code torch.nn.Module}: named children in registration order,
+ * parameters and buffers (DJL NDArrays owned by the module), a training flag, and a state dict
+ * with PyTorch's keys and {@code _metadata}.
+ *
+ * <p>Define a model as in PyTorch: register children in the constructor and write
+ * {@link #forward}. Reach children through the tree when called ({@link #call}, {@link #child}),
+ * never through fields set at construction: quantization swaps modules in the tree, and
+ * {@link #copy} deep-copies it. Subclasses that hold native resources outside parameters and
+ * buffers override {@link #afterCopy} and {@link #closeOwn}.
+ *
+ * <p>Forward results belong to the input's {@link NDManager}; close it to free the intermediates.
+ * In eval mode forward only reads the module, so one module may serve many threads at once.
+ */
+public abstract class Module implements AutoCloseable, Cloneable {
+    private NDManager manager = NDManager.newBaseManager();
+    private LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+    private LinkedHashMap<String, NDArray> parameters = new LinkedHashMap<>();
+    private LinkedHashMap<String, NDArray> buffers = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /**
+     * Runs the module.
+     *
+     * @param input the input
+     * @return the output, owned by the input's manager
+     */
+    public abstract NDArray forward(NDArray input);
+
+    /**
+     * Returns torch's {@code _version} of this module type, written to {@code _metadata}.
+     *
+     * @return the version; 1 unless the torch class says otherwise
+     */
+    protected int version() {
+        return 1;
+    }
+
+    /**
+     * Registers a child under {@code name}; children keep their registration order.
+     *
+     * @param name a name without dots
+     * @param child the child, now owned by this module
+     * @param <T> the child's type
+     * @return the child
+     * @throws IllegalArgumentException if the name is empty, dotted or taken
+     */
+    protected <T extends Module> T register(String name, T child) {
+        checkNewName(name);
+        children.put(name, child);
+        return child;
+    }
+
+    /**
+     * Registers a parameter; null registers an absent one (torch's {@code bias=None}).
+     *
+     * @param name a name without dots
+     * @param value the array, now owned by this module, or null
+     * @throws IllegalArgumentException if the name is empty, dotted or taken
+     */
+    protected void registerParameter(String name, NDArray value) {
+        checkNewName(name);
+        parameters.put(name, own(value));
+    }
+
+    /**
+     * Registers a buffer (persistent, so part of the state dict).
+     *
+     * @param name a name without dots
+     * @param value the array, now owned by this module
+     * @throws IllegalArgumentException if the name is empty, dotted or taken
+     */
+    protected void registerBuffer(String name, NDArray value) {
+        checkNewName(name);
+        buffers.put(name, own(value));
+    }
+
+    /** Returns the manager that owns this module's parameters and buffers. */
+    protected NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Returns a parameter.
+     *
+     * @param name its name
+     * @return the array, or null for an absent parameter
+     * @throws IllegalArgumentException if no parameter has that name
+     */
+    public NDArray parameter(String name) {
+        return lookup(parameters, name, "parameter");
+    }
+
+    /**
+     * Returns a buffer.
+     *
+     * @param name its name
+     * @return the array
+     * @throws IllegalArgumentException if no buffer has that name
+     */
+    public NDArray buffer(String name) {
+        return lookup(buffers, name, "buffer");
+    }
+
+    /**
+     * Replaces a parameter's array, closing the old one.
+     *
+     * @param name the parameter's name
+     * @param value the new array, now owned by this module, or null
+     * @throws IllegalArgumentException if no parameter has that name
+     */
+    protected void setParameter(String name, NDArray value) {
+        replaceArray(parameters, name, value, "parameter");
+    }
+
+    /**
+     * Replaces a buffer's array, closing the old one.
+     *
+     * @param name the buffer's name
+     * @param value the new array, now owned by this module
+     * @throws IllegalArgumentException if no buffer has that name
+     */
+    protected void setBuffer(String name, NDArray value) {
+        replaceArray(buffers, name, value, "buffer");
+    }
+
+    /** Returns the parameters by name, in order (absent ones map to null), unmodifiable. */
+    public Map<String, NDArray> namedParameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    /** Returns the buffers by name, in order, unmodifiable. */
+    public Map<String, NDArray> namedBuffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    /** Returns the direct children by name, in order, unmodifiable. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /**
+     * Returns every module of the tree by dotted path, this one first as {@code ""}, in torch's
+     * {@code named_modules()} order.
+     *
+     * @return a new ordered map
+     */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    /**
+     * Returns the direct child named {@code name}, as it is now.
+     *
+     * @param name the child's name
+     * @return the child
+     * @throws IllegalArgumentException if there is no such child
+     */
+    public Module child(String name) {
+        Module m = children.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no child '" + name + "'");
+        }
+        return m;
+    }
+
+    /**
+     * Returns the module at a dotted path ({@code ""} is this module).
+     *
+     * @param path the path, e.g. {@code "layer1.0.conv"}
+     * @return the module
+     * @throws IllegalArgumentException if no module has that path
+     */
+    public Module module(String path) {
+        Module m = this;
+        if (!path.isEmpty()) {
+            for (String part : path.split("\\.", -1)) {
+                Module next = m.children.get(part);
+                if (next == null) {
+                    throw new IllegalArgumentException("no module at '" + path + "' ('" + part + "' is not a child of a "
+                            + m.getClass().getSimpleName() + ")");
+                }
+                m = next;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Runs the child named {@code name} on {@code input}.
+     *
+     * @param name the child's name
+     * @param input the input
+     * @return the child's output
+     */
+    protected NDArray call(String name, NDArray input) {
+        return child(name).forward(input);
+    }
+
+    /**
+     * Returns the child named {@code name} as a {@link Functional} (FloatFunctional before convert,
+     * QFunctional after).
+     *
+     * @param name the child's name
+     * @return the child
+     * @throws IllegalArgumentException if there is no such child, or it is not a Functional
+     */
+    protected Functional functional(String name) {
+        if (child(name) instanceof Functional f) {
+            return f;
+        }
+        throw new IllegalArgumentException("child '" + name + "' is a " + child(name).getClass().getSimpleName()
+                + ", not a Functional");
+    }
+
+    /**
+     * Puts {@code replacement} at a dotted path, keeping the name's position among its siblings.
+     *
+     * @param path the path of an existing module (not {@code ""})
+     * @param replacement the new module, now owned by the tree
+     * @return the module that was there; the caller owns (and closes) it
+     * @throws IllegalArgumentException if no module has that path
+     */
+    public Module replace(String path, Module replacement) {
+        int dot = path.lastIndexOf('.');
+        Module parent = module(dot < 0 ? "" : path.substring(0, dot));
+        String name = path.substring(dot + 1);
+        Module old = parent.child(name);
+        parent.children.put(name, replacement);
+        return old;
+    }
+
+    /**
+     * Sets the training flag of this module and every descendant.
+     *
+     * @param mode true for training, false for eval
+     * @return this
+     */
+    public Module train(boolean mode) {
+        for (Module m : namedModules().values()) {
+            m.training = mode;
+        }
+        return this;
+    }
+
+    /** Sets eval mode on the whole tree, as torch's {@code eval()}; returns this. */
+    public Module eval() {
+        return train(false);
+    }
+
+    /** Returns whether this module is in training mode. */
+    public boolean isTraining() {
+        return training;
+    }
+
+    /**
+     * Returns a deep copy of the tree that shares no array or native resource with this one.
+     *
+     * @return the copy, of this module's class
+     */
+    public Module copy() {
+        Module c;
+        try {
+            c = (Module) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+        c.manager = NDManager.newBaseManager();
+        c.parameters = c.duplicate(parameters);
+        c.buffers = c.duplicate(buffers);
+        c.children = new LinkedHashMap<>();
+        children.forEach((name, child) -> c.children.put(name, child.copy()));
+        c.afterCopy();
+        return c;
+    }
+
+    /**
+     * Called on a fresh {@link #copy}, whose parameters, buffers and children are already copied:
+     * replace any other native resource the copy still shares with the original.
+     */
+    protected void afterCopy() {
+    }
+
+    /**
+     * Returns the state dict: every parameter and buffer of the tree under its dotted key, in
+     * torch's order, with {@code _metadata} versions.
+     *
+     * @return a new state dict
+     */
+    public StateDict stateDict() {
+        StateDict sd = new StateDict();
+        collectState(sd, "");
+        return sd;
+    }
+
+    /**
+     * Writes this module's own entries (not its children's) under {@code prefix}, as torch's
+     * {@code _save_to_state_dict}.
+     *
+     * @param dest the state dict
+     * @param prefix the module's path with a trailing dot, or {@code ""}
+     */
+    protected void saveToStateDict(StateDict dest, String prefix) {
+        parameters.forEach((name, a) -> {
+            if (a != null) {
+                dest.put(prefix + name, TensorArrays.toTensor(a));
+            }
+        });
+        buffers.forEach((name, a) -> dest.put(prefix + name, TensorArrays.toTensor(a)));
+    }
+
+    /**
+     * Loads a state dict into the tree, as torch's {@code load_state_dict}. All or nothing: when
+     * this throws, no module has changed.
+     *
+     * @param stateDict the state dict
+     * @param strict whether missing and unexpected keys are errors
+     * @return the keys left out (empty lists when strict)
+     * @throws StateDictMismatchException if a value does not fit, or (strict) a key is missing or unexpected
+     */
+    public LoadResult loadStateDict(StateDict stateDict, boolean strict) throws StateDictMismatchException {
+        try (NDManager staging = NDManager.newBaseManager()) {
+            LoadContext ctx = new LoadContext(stateDict, staging);
+            List<Runnable> commits = new ArrayList<>();
+            namedModules().forEach((path, m) -> commits.add(m.loadFromStateDict(ctx, path.isEmpty() ? "" : path + ".")));
+            List<String> missing = ctx.missingKeys();
+            List<String> unexpected = ctx.unexpectedKeys();
+            if (!ctx.errors().isEmpty() || strict && !(missing.isEmpty() && unexpected.isEmpty())) {
+                ctx.discard();
+                throw new StateDictMismatchException(strict ? missing : List.of(), strict ? unexpected : List.of(),
+                        ctx.errors());
+            }
+            commits.forEach(Runnable::run);
+            return new LoadResult(missing, unexpected);
+        }
+    }
+
+    /**
+     * Stages this module's own entries (not its children's) from the state dict, as torch's
+     * {@code _load_from_state_dict}, without changing the module.
+     *
+     * @param ctx the load in progress
+     * @param prefix the module's path with a trailing dot, or {@code ""}
+     * @return the action that installs what was staged; run only if the whole load succeeds
+     */
+    protected Runnable loadFromStateDict(LoadContext ctx, String prefix) {
+        Map<String, NDArray> newParams = stage(ctx, prefix, parameters);
+        Map<String, NDArray> newBuffers = stage(ctx, prefix, buffers);
+        return () -> {
+            newParams.forEach(this::setParameter);
+            newBuffers.forEach(this::setBuffer);
+        };
+    }
+
+    /** Frees this module's arrays and native resources, then its children's. */
+    @Override
+    public void close() {
+        closeOwn();
+        manager.close();
+        children.values().forEach(Module::close);
+    }
+
+    /** Frees native resources this module holds outside its parameters and buffers. */
+    protected void closeOwn() {
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + (children.isEmpty() ? "()" : children.keySet().toString());
+    }
+
+    private static Map<String, NDArray> stage(LoadContext ctx, String prefix, Map<String, NDArray> arrays) {
+        Map<String, NDArray> staged = new LinkedHashMap<>();
+        arrays.forEach((name, current) -> {
+            if (current != null) {
+                NDArray a = ctx.array(prefix + name, current);
+                if (a != null) {
+                    staged.put(name, a);
+                }
+            }
+        });
+        return staged;
+    }
+
+    private void collectModules(String path, Map<String, Module> out) {
+        out.put(path, this);
+        children.forEach((name, child) -> child.collectModules(path.isEmpty() ? name : path + "." + name, out));
+    }
+
+    private void collectState(StateDict sd, String prefix) {
+        sd.putMetadata(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1),
+                Map.of("version", (long) version()));
+        saveToStateDict(sd, prefix);
+        children.forEach((name, child) -> child.collectState(sd, prefix + name + "."));
+    }
+
+    private LinkedHashMap<String, NDArray> duplicate(Map<String, NDArray> arrays) {
+        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+        arrays.forEach((name, a) -> out.put(name, a == null ? null : own(a.duplicate())));
+        return out;
+    }
+
+    private NDArray own(NDArray a) {
+        if (a != null) {
+            a.attach(manager);
+        }
+        return a;
+    }
+
+    private void replaceArray(Map<String, NDArray> arrays, String name, NDArray value, String kind) {
+        NDArray old = lookup(arrays, name, kind);
+        arrays.put(name, own(value));
+        if (old != null && old != value) {
+            old.close();
+        }
+    }
+
+    private NDArray lookup(Map<String, NDArray> arrays, String name, String kind) {
+        if (!arrays.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no " + kind + " '" + name + "'");
+        }
+        return arrays.get(name);
+    }
+
+    private void checkNewName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("module attribute names must be non-empty and without dots: '" + name + "'");
+        }
+        if (children.containsKey(name) || parameters.containsKey(name) || buffers.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " already has an attribute '" + name + "'");
+        }
+    }
+}
