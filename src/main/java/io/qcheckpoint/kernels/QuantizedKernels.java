@@ -110,6 +110,16 @@ public final class QuantizedKernels {
         }
     }
 
+    /**
+     * Quantized relu6 ({@code quantized::relu6}): clamps to [0, 6] in the input's qparams.
+     *
+     * @param q the quantized tensor
+     * @return the quantized result
+     */
+    public static NDArray relu6(NDArray q) {
+        return unary("relu6", q);
+    }
+
     /** Returns the integer representation of a quantized tensor ({@code q.int_repr()}). */
     public static NDArray intRepr(NDArray q) {
         return unary("int_repr", q);

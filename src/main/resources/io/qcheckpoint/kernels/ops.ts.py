@@ -121,16 +121,7 @@ class Ops(Module):
     return ops.quantized.batch_norm2d(x, weight, bias, mean, var, eps, scale, zero_point)
   def relu6(self: __torch__.Ops,
     x: Tensor) -> Tensor:
-    return torch.hardtanh(x, 0., 6.)
-  def adaptive_avg_pool2d(self: __torch__.Ops,
-    x: Tensor, output_size: List[int]) -> Tensor:
-    return torch.adaptive_avg_pool2d(x, output_size)
-  def avg_pool2d(self: __torch__.Ops,
-    x: Tensor, kernel: List[int], stride: List[int], padding: List[int], ceil_mode: bool, count_include_pad: bool) -> Tensor:
-    return torch.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad)
-  def max_pool2d(self: __torch__.Ops,
-    x: Tensor, kernel: List[int], stride: List[int], padding: List[int], dilation: List[int], ceil_mode: bool) -> Tensor:
-    return torch.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)
+    return ops.quantized.relu6(x, False)
   def linear_prepack_nobias(self: __torch__.Ops,
     weight: Tensor) -> __torch__.torch.classes.quantized.LinearPackedParamsBase:
     return ops.quantized.linear_prepack(weight, None)
