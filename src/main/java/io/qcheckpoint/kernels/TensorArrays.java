@@ -57,7 +57,12 @@ public final class TensorArrays {
         ByteBuffer bytes = c.bytes().apply(tensor);
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
         direct.put(bytes.duplicate()).flip();
-        return manager.create(direct, new Shape(tensor.shape()), c.target());
+        // DJL's create (and set) leave the array over the Java buffer's memory, which dies with the
+        // buffer, while libtorch objects built from the array (a quantizer's scales, a packed bias)
+        // may use it longer: a clone owns its memory in libtorch.
+        try (NDArray overJavaMemory = manager.create(direct, new Shape(tensor.shape()), c.target())) {
+            return overJavaMemory.duplicate();
+        }
     }
 
     /**

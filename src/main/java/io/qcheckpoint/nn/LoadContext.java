@@ -46,6 +46,16 @@ public final class LoadContext {
     }
 
     /**
+     * Returns whether the state dict has {@code key} (its value may be None).
+     *
+     * @param key the dotted key
+     * @return whether the key is present
+     */
+    public boolean contains(String key) {
+        return source.entries().containsKey(key);
+    }
+
+    /**
      * Takes the tensor at {@code key}.
      *
      * @param key the dotted key

@@ -6,28 +6,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The committed torch fixtures (files and what torch saw in them) are exactly what
- * {@code generate_pt_fixtures.py} makes with the real torch today: nothing in them was edited by
- * hand or produced by the code under test.
+ * The committed torch fixtures (files and what torch saw in them) are exactly what their generator
+ * scripts make with the real torch today: nothing in them was edited by hand or produced by the
+ * code under test.
  */
 class FixturesComeFromTorchTest {
-    private static final Path COMMITTED = Path.of("src/test/resources/fixtures/pt");
-
     @TempDir
     Path dir;
 
-    @Test
-    void regeneratingTheFixturesReproducesTheCommittedFiles() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"pt, generate_pt_fixtures.py, ''", "nn-quant, nn_models.py, generate"})
+    void regeneratingTheFixturesReproducesTheCommittedFiles(String folder, String script, String command) throws Exception {
         PythonTorch.require();
-        ProcessBuilder pb = new ProcessBuilder(PythonTorch.PYTHON.toString(),
-                PythonTorch.SCRIPTS.resolve("generate_pt_fixtures.py").toString())
+        Path committed = Path.of("src/test/resources/fixtures", folder);
+        List<String> args = new ArrayList<>(List.of(PythonTorch.PYTHON.toString(), PythonTorch.SCRIPTS.resolve(script).toString()));
+        if (!command.isEmpty()) {
+            args.add(command);
+        }
+        ProcessBuilder pb = new ProcessBuilder(args)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("stderr.txt").toFile());
         pb.environment().put("QCHECKPOINT_FIXTURES_OUT", dir.resolve("pt").toString());
         Files.createDirectories(dir.resolve("pt"));
@@ -38,10 +43,10 @@ class FixturesComeFromTorchTest {
         }
         assertEquals(0, p.exitValue(), () -> read(dir.resolve("stderr.txt")));
 
-        List<String> committed = names(COMMITTED);
-        assertEquals(committed, names(dir.resolve("pt")));
-        for (String name : committed) {
-            assertArrayEquals(Files.readAllBytes(COMMITTED.resolve(name)), Files.readAllBytes(dir.resolve("pt").resolve(name)),
+        List<String> names = names(committed);
+        assertEquals(names, names(dir.resolve("pt")));
+        for (String name : names) {
+            assertArrayEquals(Files.readAllBytes(committed.resolve(name)), Files.readAllBytes(dir.resolve("pt").resolve(name)),
                     name + " differs from what the generator writes with this torch");
         }
     }

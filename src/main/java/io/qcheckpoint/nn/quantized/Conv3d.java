@@ -1,0 +1,24 @@
+package io.qcheckpoint.nn.quantized;
+
+import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.kernels.PackedParams;
+
+/** Static quantized 3-d convolution, as torch's {@code nn.quantized.Conv3d}. */
+public class Conv3d extends ConvNd {
+    /**
+     * Packs the weights with the geometry.
+     *
+     * @param weight the qint8 weight, [out, in / groups, kernel...]
+     * @param bias the float32 bias, [out], or null
+     * @param stride 3 value(s)
+     * @param padding zero padding, 3 value(s)
+     * @param dilation 3 value(s)
+     * @param groups the number of groups
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    public Conv3d(NDArray weight, NDArray bias, long[] stride, long[] padding, long[] dilation, long groups,
+            double scale, long zeroPoint) {
+        super(PackedParams.Kind.CONV3D, weight, bias, stride, padding, dilation, groups, scale, zeroPoint);
+    }
+}

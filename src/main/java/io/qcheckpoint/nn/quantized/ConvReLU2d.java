@@ -1,0 +1,31 @@
+package io.qcheckpoint.nn.quantized;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Quantized 2-d convolution with relu fused into the kernel, as torch's
+ * {@code nn.intrinsic.quantized.ConvReLU2d}; state dict as {@link Conv2d}.
+ */
+public class ConvReLU2d extends Conv2d {
+    /**
+     * Packs the weights with the geometry.
+     *
+     * @param weight the qint8 weight
+     * @param bias the float32 bias, or null
+     * @param stride 2 value(s)
+     * @param padding 2 value(s)
+     * @param dilation 2 value(s)
+     * @param groups the number of groups
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    public ConvReLU2d(NDArray weight, NDArray bias, long[] stride, long[] padding, long[] dilation, long groups,
+            double scale, long zeroPoint) {
+        super(weight, bias, stride, padding, dilation, groups, scale, zeroPoint);
+    }
+
+    @Override
+    protected boolean fusedRelu() {
+        return true;
+    }
+}

@@ -1,0 +1,161 @@
+package io.qcheckpoint.quantization;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.BatchNorm2d;
+import io.qcheckpoint.nn.Conv1d;
+import io.qcheckpoint.nn.Conv2d;
+import io.qcheckpoint.nn.Conv3d;
+import io.qcheckpoint.nn.ConvNd;
+import io.qcheckpoint.nn.DeQuantStub;
+import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.Linear;
+import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.QuantStub;
+import io.qcheckpoint.nn.ReLU6;
+import io.qcheckpoint.nn.intrinsic.ConvReLU1d;
+import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
+import io.qcheckpoint.nn.intrinsic.ConvReLU3d;
+import io.qcheckpoint.nn.intrinsic.LinearReLU;
+import io.qcheckpoint.nn.quantized.DeQuantize;
+import io.qcheckpoint.nn.quantized.QFunctional;
+import io.qcheckpoint.nn.quantized.Quantize;
+import io.qcheckpoint.pt.DType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Which quantized module replaces each float module type in convert, as torch's
+ * {@code quantization_mappings.py}: a table from float class to factory.
+ *
+ * <p>The factories here build quantized modules with placeholder qparams (output scale 1, zero
+ * point 0; weights quantized per tensor, symmetric, from their own range): the real values come
+ * from the state dict loaded next, as in LPOT's load. Immutable.
+ */
+public final class QuantizationMappings {
+    /** Builds the quantized counterpart of one float module. */
+    @FunctionalInterface
+    public interface Factory {
+        /**
+         * Builds the quantized module; the float module is left as it is.
+         *
+         * @param floatModule the float module
+         * @return the quantized module
+         */
+        Module fromFloat(Module floatModule);
+    }
+
+    private static final double PLACEHOLDER_SCALE = 1.0;
+    private static final long PLACEHOLDER_ZERO_POINT = 0;
+
+    private final Map<Class<? extends Module>, Factory> table;
+
+    private QuantizationMappings(Map<Class<? extends Module>, Factory> table) {
+        this.table = Collections.unmodifiableMap(new LinkedHashMap<>(table));
+    }
+
+    /** Returns torch's default static (post-training and QAT) mappings. */
+    public static QuantizationMappings staticMappings() {
+        Map<Class<? extends Module>, Factory> t = new LinkedHashMap<>();
+        t.put(QuantStub.class, m -> new Quantize(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT, DType.QUINT8));
+        t.put(DeQuantStub.class, m -> new DeQuantize());
+        t.put(FloatFunctional.class, m -> new QFunctional(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT));
+        t.put(ReLU6.class, m -> new io.qcheckpoint.nn.quantized.ReLU6());
+        t.put(Linear.class, m -> staticLinear((Linear) m, false));
+        t.put(LinearReLU.class, m -> staticLinear((Linear) m.child("0"), true));
+        t.put(Conv1d.class, m -> conv((ConvNd) m, 1, false));
+        t.put(Conv2d.class, m -> conv((ConvNd) m, 2, false));
+        t.put(Conv3d.class, m -> conv((ConvNd) m, 3, false));
+        t.put(ConvReLU1d.class, m -> conv((ConvNd) m.child("0"), 1, true));
+        t.put(ConvReLU2d.class, m -> conv((ConvNd) m.child("0"), 2, true));
+        t.put(ConvReLU3d.class, m -> conv((ConvNd) m.child("0"), 3, true));
+        t.put(BatchNorm2d.class, m -> batchNorm((BatchNorm2d) m));
+        return new QuantizationMappings(t);
+    }
+
+    /**
+     * Returns torch's default dynamic mappings: Linear to a dynamic Linear with weights of {@code dtype}.
+     *
+     * @param dtype {@link DType#QINT8} or {@link DType#FLOAT16}
+     * @return the mappings
+     */
+    public static QuantizationMappings dynamicMappings(DType dtype) {
+        return new QuantizationMappings(Map.of(Linear.class, m -> dynamicLinear((Linear) m, dtype)));
+    }
+
+    /**
+     * Returns a copy that maps {@code floatType} to {@code factory} (replacing any earlier entry).
+     *
+     * @param floatType the float module class (matched exactly, as torch matches {@code type(mod)})
+     * @param factory the factory
+     * @return the new mappings
+     */
+    public QuantizationMappings with(Class<? extends Module> floatType, Factory factory) {
+        Map<Class<? extends Module>, Factory> t = new LinkedHashMap<>(table);
+        t.put(floatType, factory);
+        return new QuantizationMappings(t);
+    }
+
+    /**
+     * Returns the factory for a float module's exact class.
+     *
+     * @param floatType the class
+     * @return the factory, or null when the type is not quantized
+     */
+    public Factory factoryFor(Class<? extends Module> floatType) {
+        return table.get(floatType);
+    }
+
+    private static Module staticLinear(Linear f, boolean relu) {
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            NDArray w = placeholderWeight(f.weight(), scratch);
+            return relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, f.bias(), PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT)
+                    : new io.qcheckpoint.nn.quantized.Linear(w, f.bias(), PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT);
+        }
+    }
+
+    private static Module dynamicLinear(Linear f, DType dtype) {
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            NDArray w = dtype == DType.FLOAT16 ? f.weight() : placeholderWeight(f.weight(), scratch);
+            return new io.qcheckpoint.nn.quantized.dynamic.Linear(dtype, w, f.bias());
+        }
+    }
+
+    private static Module conv(ConvNd f, int dims, boolean relu) {
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            NDArray w = placeholderWeight(f.weight(), scratch);
+            long[] stride = f.stride();
+            long[] padding = f.padding();
+            long[] dilation = f.dilation();
+            long groups = f.groups();
+            double s = PLACEHOLDER_SCALE;
+            long z = PLACEHOLDER_ZERO_POINT;
+            NDArray b = f.bias();
+            return switch (dims * (relu ? -1 : 1)) {
+                case 1 -> new io.qcheckpoint.nn.quantized.Conv1d(w, b, stride, padding, dilation, groups, s, z);
+                case 2 -> new io.qcheckpoint.nn.quantized.Conv2d(w, b, stride, padding, dilation, groups, s, z);
+                case 3 -> new io.qcheckpoint.nn.quantized.Conv3d(w, b, stride, padding, dilation, groups, s, z);
+                case -1 -> new io.qcheckpoint.nn.quantized.ConvReLU1d(w, b, stride, padding, dilation, groups, s, z);
+                case -2 -> new io.qcheckpoint.nn.quantized.ConvReLU2d(w, b, stride, padding, dilation, groups, s, z);
+                default -> new io.qcheckpoint.nn.quantized.ConvReLU3d(w, b, stride, padding, dilation, groups, s, z);
+            };
+        }
+    }
+
+    private static Module batchNorm(BatchNorm2d f) {
+        return new io.qcheckpoint.nn.quantized.BatchNorm2d(f.parameter("weight").duplicate(),
+                f.parameter("bias").duplicate(), f.buffer("running_mean").duplicate(), f.buffer("running_var").duplicate(),
+                f.buffer("num_batches_tracked").duplicate(), f.eps(), PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT);
+    }
+
+    /** Per-tensor symmetric qint8 over the weight's own range: a stand-in until the state dict is loaded. */
+    private static NDArray placeholderWeight(NDArray weight, NDManager scratch) {
+        NDArray w = weight.duplicate();
+        w.attach(scratch);
+        float maxAbs = w.abs().max().getFloat();
+        double scale = maxAbs > 0 ? maxAbs / 127.5 : 1.0;
+        return QuantizedKernels.quantizePerTensor(w, scale, 0, DType.QINT8);
+    }
+}
