@@ -39,6 +39,22 @@ class ModelLifecycleTest {
     }
 
     @Test
+    void aCopyOfAQuantizedModelOutlivesTheOriginal() throws Exception {
+        Module copy;
+        float[] before;
+        try (Module original = QuantizedModelsTest.quantizedModel("cnn")) {
+            before = run(original, 3);
+            copy = original.copy();
+        }
+        try (Module c = copy; NDManager m = NDManager.newBaseManager()) {
+            assertArrayEquals(before, run(c, 3));
+            float[] torch = QuantizedModelsTest.tensor("cnn.q_output.pt").toFloatArray();
+            QuantizedModelsTest.assertWithinOneStep(torch, c.forward(QuantizedModelsTest.input(m, "cnn")).toFloatArray(),
+                    QuantizedModelsTest.info("cnn").get("output_scale").asDouble(), "copy");
+        }
+    }
+
+    @Test
     void eightThreadsAgreeWithOneThread() throws Exception {
         try (Module model = QuantizedModelsTest.quantizedModel("cnn"); NDManager m = NDManager.newBaseManager()) {
             int inputs = 8;

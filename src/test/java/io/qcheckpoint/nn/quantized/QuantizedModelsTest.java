@@ -73,6 +73,12 @@ class QuantizedModelsTest {
         Path out = dir.resolve(name + ".torch_out.pt");
         StateDict written;
         try (Module q = quantizedModel(name)) {
+            Map<String, String> javaTypes = new LinkedHashMap<>();
+            q.namedModules().forEach((path, mod) -> javaTypes.put(path, path.isEmpty() ? "" : mod.getClass().getSimpleName()));
+            Map<String, String> torchTypes = new LinkedHashMap<>();
+            info.get("modules").fields().forEachRemaining(e -> torchTypes.put(e.getKey(), e.getKey().isEmpty() ? ""
+                    : e.getValue().asText()));
+            assertEquals(torchTypes, javaTypes, "the converted tree has torch's module types at torch's paths");
             written = q.stateDict();
             TorchFiles.write(sd, written.toOrderedDict());
         }
