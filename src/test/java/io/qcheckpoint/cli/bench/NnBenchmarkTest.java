@@ -1,0 +1,107 @@
+package io.qcheckpoint.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qcheckpoint.cli.Main;
+import io.qcheckpoint.testing.PythonTorch;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code bench nn} end to end on the models real torch writes, with the fewest rounds and
+ * calls, and checks what it printed, never how fast anything was: speed is only ever printed by
+ * {@code qcheckpoint bench}, never asserted.
+ */
+class NnBenchmarkTest {
+    @TempDir
+    static Path models;
+
+    @BeforeAll
+    static void generateModels() throws Exception {
+        PythonTorch.require();
+        PythonTorch.run("nn_models.py", "bench-models", models.toString());
+    }
+
+    @Test
+    void printsChecksTableAndVerdictsForBothModels() {
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "nn",
+                "--models", models.toString(), "--rounds", "1", "--calls", "1");
+        String text = out.toString();
+
+        assertEquals(0, code, text);
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.get(0).matches("bench nn: .*, \\d+ CPUs, libtorch .*, intra-op threads \\d+, .*"), lines.get(0));
+        for (String net : List.of("mlp", "cnn")) {
+            for (String variant : List.of(NnVariants.JAVA_INT8, NnVariants.TORCHSCRIPT)) {
+                assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS " + net + ": " + variant
+                        + " output within one step of torch's int8 output")), () -> net + " " + variant + "\n" + text);
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("info " + net + ": java fp32 output")), text);
+            assertTrue(lines.stream().anyMatch(l -> l.matches(net + " +\\[[0-9,]+\\] +1 .*")), () -> "table row\n" + text);
+            assertEquals(2, lines.stream().filter(l -> l.matches("(PASS|MISS) " + net + ": .*\\(target .*\\)")).count(),
+                    text);
+        }
+        assertTrue(text.contains("java fp32 ms") && text.contains("java int8 ms") && text.contains("torchscript ms"), text);
+        assertTrue(text.contains("fp32/int8") && text.contains("java/torchscript"), text);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("FAIL")), text);
+    }
+
+    @Test
+    void oneModelOnly() {
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "nn",
+                "--models", models.toString(), "--model", "mlp", "--rounds", "1", "--calls", "1");
+        assertEquals(0, code, out.toString());
+        assertTrue(out.toString().lines().noneMatch(l -> l.contains("cnn")), out.toString());
+    }
+
+    @Test
+    void roundsCycleThroughEveryOrder() {
+        List<int[]> orders = NnBenchmark.orders(3);
+        assertEquals(6, orders.size());
+        Set<String> distinct = orders.stream().map(Arrays::toString).collect(Collectors.toSet());
+        assertEquals(6, distinct.size());
+        // every variant follows every other one equally often within a round
+        int[][] follows = new int[3][3];
+        for (int[] o : orders) {
+            for (int i = 1; i < o.length; i++) {
+                follows[o[i - 1]][o[i]]++;
+            }
+        }
+        for (int a = 0; a < 3; a++) {
+            for (int b = 0; b < 3; b++) {
+                assertEquals(a == b ? 0 : 2, follows[a][b], a + " then " + b);
+            }
+        }
+    }
+
+    @Test
+    void badOptionsExitWithTwo() {
+        assertEquals(2, execute("--models", models.toString(), "--rounds", "0"));
+        assertEquals(2, execute("--models", models.toString(), "--calls", "0"));
+        assertEquals(2, execute("--models", models.toString(), "--model", "resnet"));
+    }
+
+    @Test
+    void missingModelFilesAreBadInput() {
+        assertEquals(2, execute("--models", models.resolve("nowhere").toString(), "--rounds", "1", "--calls", "1"));
+    }
+
+    private static int execute(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "bench";
+        all[1] = "nn";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), all);
+    }
+}
