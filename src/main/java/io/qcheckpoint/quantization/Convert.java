@@ -3,6 +3,7 @@ package io.qcheckpoint.quantization;
 import io.qcheckpoint.nn.Module;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -15,18 +16,38 @@ public final class Convert {
     }
 
     /**
-     * Returns a converted deep copy of {@code model}; {@code model} itself is not changed.
+     * Returns a converted deep copy of {@code model}, giving every selected module the mappings'
+     * default qconfig; {@code model} itself is not changed.
      *
      * @param model the float model
      * @param mappings float type to quantized factory
-     * @param selected which module paths to convert (torch converts modules with a qconfig)
+     * @param selected which module paths to convert
      * @return the converted copy, in the model's training mode
      * @throws RuntimeException whatever a factory throws; the copy is then freed
      */
     public static Module convert(Module model, QuantizationMappings mappings, Predicate<String> selected) {
+        return convertWith(model, mappings, path -> selected.test(path) ? mappings.defaultQConfig() : null);
+    }
+
+    /**
+     * Returns a converted deep copy of {@code model}: modules with a qconfig whose exact type has a
+     * factory are swapped, as torch's {@code convert} swaps modules that carry a qconfig;
+     * {@code model} itself is not changed.
+     *
+     * @param model the float model
+     * @param mappings float type to quantized factory
+     * @param qconfigs the qconfig of each module path that has one
+     * @return the converted copy, in the model's training mode
+     * @throws RuntimeException whatever a factory throws; the copy is then freed
+     */
+    public static Module convert(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs) {
+        return convertWith(model, mappings, qconfigs::get);
+    }
+
+    private static Module convertWith(Module model, QuantizationMappings mappings, Function<String, QConfig> qconfigs) {
         Module copy = model.copy();
         try {
-            swapChildren(copy, copy, "", mappings, selected);
+            swapChildren(copy, copy, "", mappings, qconfigs);
             return copy;
         } catch (RuntimeException e) {
             copy.close();
@@ -35,17 +56,18 @@ public final class Convert {
     }
 
     private static void swapChildren(Module root, Module parent, String prefix, QuantizationMappings mappings,
-            Predicate<String> selected) {
+            Function<String, QConfig> qconfigs) {
         for (Map.Entry<String, Module> e : new ArrayList<>(parent.namedChildren().entrySet())) {
             String path = prefix + e.getKey();
             Module child = e.getValue();
             QuantizationMappings.Factory factory = mappings.factoryFor(child.getClass());
-            if (factory != null && selected.test(path)) {
-                Module quantized = factory.fromFloat(child);
+            QConfig qconfig = factory == null ? null : qconfigs.apply(path);
+            if (qconfig != null) {
+                Module quantized = factory.fromFloat(child, qconfig);
                 quantized.train(child.isTraining());
                 root.replace(path, quantized).close();
             } else {
-                swapChildren(root, child, path + ".", mappings, selected);
+                swapChildren(root, child, path + ".", mappings, qconfigs);
             }
         }
     }

@@ -42,47 +42,57 @@ public final class QuantizationMappings {
          * Builds the quantized module; the float module is left as it is.
          *
          * @param floatModule the float module
+         * @param qconfig the module's qconfig (its dtypes choose the quantized types)
          * @return the quantized module
          */
-        Module fromFloat(Module floatModule);
+        Module fromFloat(Module floatModule, QConfig qconfig);
     }
 
     private static final double PLACEHOLDER_SCALE = 1.0;
     private static final long PLACEHOLDER_ZERO_POINT = 0;
 
     private final Map<Class<? extends Module>, Factory> table;
+    private final QConfig defaultQConfig;
 
-    private QuantizationMappings(Map<Class<? extends Module>, Factory> table) {
+    private QuantizationMappings(Map<Class<? extends Module>, Factory> table, QConfig defaultQConfig) {
         this.table = Collections.unmodifiableMap(new LinkedHashMap<>(table));
+        this.defaultQConfig = defaultQConfig;
     }
 
     /** Returns torch's default static (post-training and QAT) mappings. */
     public static QuantizationMappings staticMappings() {
         Map<Class<? extends Module>, Factory> t = new LinkedHashMap<>();
-        t.put(QuantStub.class, m -> new Quantize(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT, DType.QUINT8));
-        t.put(DeQuantStub.class, m -> new DeQuantize());
-        t.put(FloatFunctional.class, m -> new QFunctional(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT));
-        t.put(ReLU6.class, m -> new io.qcheckpoint.nn.quantized.ReLU6());
-        t.put(Linear.class, m -> staticLinear((Linear) m, false));
-        t.put(LinearReLU.class, m -> staticLinear((Linear) m.child("0"), true));
-        t.put(Conv1d.class, m -> conv((ConvNd) m, 1, false));
-        t.put(Conv2d.class, m -> conv((ConvNd) m, 2, false));
-        t.put(Conv3d.class, m -> conv((ConvNd) m, 3, false));
-        t.put(ConvReLU1d.class, m -> conv((ConvNd) m.child("0"), 1, true));
-        t.put(ConvReLU2d.class, m -> conv((ConvNd) m.child("0"), 2, true));
-        t.put(ConvReLU3d.class, m -> conv((ConvNd) m.child("0"), 3, true));
-        t.put(BatchNorm2d.class, m -> batchNorm((BatchNorm2d) m));
-        return new QuantizationMappings(t);
+        t.put(QuantStub.class, (m, q) -> new Quantize(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT, q.activation().dtype()));
+        t.put(DeQuantStub.class, (m, q) -> new DeQuantize());
+        t.put(FloatFunctional.class, (m, q) -> new QFunctional(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT));
+        t.put(ReLU6.class, (m, q) -> new io.qcheckpoint.nn.quantized.ReLU6());
+        t.put(Linear.class, (m, q) -> staticLinear((Linear) m, false));
+        t.put(LinearReLU.class, (m, q) -> staticLinear((Linear) m.child("0"), true));
+        t.put(Conv1d.class, (m, q) -> conv((ConvNd) m, 1, false));
+        t.put(Conv2d.class, (m, q) -> conv((ConvNd) m, 2, false));
+        t.put(Conv3d.class, (m, q) -> conv((ConvNd) m, 3, false));
+        t.put(ConvReLU1d.class, (m, q) -> conv((ConvNd) m.child("0"), 1, true));
+        t.put(ConvReLU2d.class, (m, q) -> conv((ConvNd) m.child("0"), 2, true));
+        t.put(ConvReLU3d.class, (m, q) -> conv((ConvNd) m.child("0"), 3, true));
+        t.put(BatchNorm2d.class, (m, q) -> batchNorm((BatchNorm2d) m));
+        return new QuantizationMappings(t, QConfig.staticDefault());
     }
 
     /**
-     * Returns torch's default dynamic mappings: Linear to a dynamic Linear with weights of {@code dtype}.
+     * Returns torch's default dynamic mappings: Linear to a dynamic Linear whose weights take the
+     * qconfig's weight dtype (qint8 or float16).
      *
-     * @param dtype {@link DType#QINT8} or {@link DType#FLOAT16}
+     * @param defaultWeightDtype the weight dtype of {@link #defaultQConfig()}: {@link DType#QINT8} or {@link DType#FLOAT16}
      * @return the mappings
      */
-    public static QuantizationMappings dynamicMappings(DType dtype) {
-        return new QuantizationMappings(Map.of(Linear.class, m -> dynamicLinear((Linear) m, dtype)));
+    public static QuantizationMappings dynamicMappings(DType defaultWeightDtype) {
+        return new QuantizationMappings(Map.of(Linear.class, (m, q) -> dynamicLinear((Linear) m, q.weight().dtype())),
+                QConfig.dynamic(defaultWeightDtype));
+    }
+
+    /** Returns the qconfig {@link Convert} gives selected modules when the caller names none. */
+    public QConfig defaultQConfig() {
+        return defaultQConfig;
     }
 
     /**
@@ -95,7 +105,7 @@ public final class QuantizationMappings {
     public QuantizationMappings with(Class<? extends Module> floatType, Factory factory) {
         Map<Class<? extends Module>, Factory> t = new LinkedHashMap<>(table);
         t.put(floatType, factory);
-        return new QuantizationMappings(t);
+        return new QuantizationMappings(t, defaultQConfig);
     }
 
     /**

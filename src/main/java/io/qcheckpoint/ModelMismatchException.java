@@ -1,0 +1,31 @@
+package io.qcheckpoint;
+
+import io.qcheckpoint.pt.CheckpointException;
+
+/**
+ * A checkpoint does not fit the model it is loaded onto: the tune config names an op the model
+ * lacks, or names it with another type, or the weights belong to another model. The message names
+ * the file, the op paths and the keys.
+ */
+public class ModelMismatchException extends CheckpointException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what does not fit, naming the file, op paths and keys
+     */
+    public ModelMismatchException(String message) {
+        super(message);
+    }
+
+    /**
+     * Creates the exception with its cause.
+     *
+     * @param message what does not fit
+     * @param cause the underlying failure (for example a state-dict mismatch)
+     */
+    public ModelMismatchException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

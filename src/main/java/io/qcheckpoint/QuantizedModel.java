@@ -1,0 +1,63 @@
+package io.qcheckpoint;
+
+import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.nn.Module;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A tuned int8 model: the quantized module tree and what it was tuned with. Serve it with
+ * {@link #forward}; save it with {@link #save}. Owns the module tree: {@link #close} frees it.
+ *
+ * @param <C> the tune config type of the checkpoint format
+ */
+public abstract class QuantizedModel<C> implements AutoCloseable {
+    private final Module module;
+    private final C tuneConfig;
+
+    /**
+     * Wraps a quantized module tree, which this model now owns.
+     *
+     * @param module the int8 module tree
+     * @param tuneConfig what it was tuned with
+     */
+    protected QuantizedModel(Module module, C tuneConfig) {
+        this.module = Objects.requireNonNull(module, "module");
+        this.tuneConfig = Objects.requireNonNull(tuneConfig, "tuneConfig");
+    }
+
+    /** Returns the int8 module tree (owned by this model). */
+    public Module module() {
+        return module;
+    }
+
+    /** Returns the tune config. */
+    public C tuneConfig() {
+        return tuneConfig;
+    }
+
+    /**
+     * Runs the model: float in, float out; thread-safe.
+     *
+     * @param input the float32 input
+     * @return the output, owned by the input's manager
+     */
+    public NDArray forward(NDArray input) {
+        return module.forward(input);
+    }
+
+    /**
+     * Writes the checkpoint into {@code dir}, atomically: a crash leaves the old checkpoint or the
+     * new one, never part of one.
+     *
+     * @param dir the checkpoint directory (created if missing)
+     * @throws IOException if writing fails; {@code dir} is then as it was
+     */
+    public abstract void save(Path dir) throws IOException;
+
+    @Override
+    public void close() {
+        module.close();
+    }
+}
