@@ -2,15 +2,18 @@ package io.qcheckpoint.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.pt.TorchFile;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -18,9 +21,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Lists every tensor in a torch.save file: key, dtype, shape, quantization, size.",
             "Reads the zip container of any torch version and the legacy one of torch < 1.6; with --json it",
-            "also gives a SHA-256 of each tensor's elements."})
+            "also gives a SHA-256 of each tensor's elements.",
+            "Given a checkpoint directory, prints its tune config instead: each op with its type, weight and",
+            "activation choices, and the fp32 fallbacks."})
 public final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "the .pt file")
+    @Parameters(paramLabel = "FILE|DIR", description = "a .pt file, or an LPOT checkpoint directory")
     private Path file;
 
     @Option(names = "--json", description = "print one JSON object: {\"format\", \"tensors\": [{\"key\", \"dtype\","
@@ -42,6 +47,13 @@ public final class InspectCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() throws IOException {
+        if (Files.isDirectory(file)) {
+            if (json) {
+                throw new ParameterException(spec.commandLine(), "--json is for .pt files, not checkpoint directories");
+            }
+            TuneConfigReport.print(file, Checkpoints.readTuneConfig(file), spec.commandLine().getOut());
+            return Main.EXIT_OK;
+        }
         InputFiles.requireRegularFile(file);
         TorchFile tf = TorchFiles.read(file);
         PrintWriter out = spec.commandLine().getOut();

@@ -173,36 +173,17 @@ public final class InspectReport {
      */
     public static void printTable(TorchFile file, PrintWriter out) throws CheckpointFormatException {
         List<NamedTensor> tensors = file.tensors();
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"KEY", "DTYPE", "SHAPE", "QUANTIZATION", "BYTES"});
+        TextTable table = new TextTable(true, "KEY", "DTYPE", "SHAPE", "QUANTIZATION", "BYTES");
         long total = 0;
         for (NamedTensor nt : tensors) {
             Tensor t = nt.tensor();
             total += t.nbytes();
-            rows.add(new String[] {nt.key().isEmpty() ? "<root>" : nt.key(), t.dtype().torchName(),
-                shape(t.shape()), summary(t.quantization()), Long.toString(t.nbytes())});
-        }
-        int[] width = new int[5];
-        for (String[] r : rows) {
-            for (int c = 0; c < r.length; c++) {
-                width[c] = Math.max(width[c], r[c].length());
-            }
+            table.add(nt.key().isEmpty() ? "<root>" : nt.key(), t.dtype().torchName(), shape(t.shape()),
+                    summary(t.quantization()), Long.toString(t.nbytes()));
         }
         out.println(file.path() + " (" + file.format().label() + ")");
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < 4; c++) {
-                line.append(pad(r[c], width[c])).append("  ");
-            }
-            // Right-aligned, so that sizes line up by magnitude.
-            line.append(" ".repeat(width[4] - r[4].length())).append(r[4]);
-            out.println(line);
-        }
+        table.print(out);
         out.println(tensors.size() + (tensors.size() == 1 ? " tensor, " : " tensors, ") + total + " bytes");
-    }
-
-    private static String pad(String s, int width) {
-        return s + " ".repeat(width - s.length());
     }
 
     private static String shape(long[] shape) {

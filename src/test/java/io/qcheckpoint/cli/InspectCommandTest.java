@@ -125,4 +125,16 @@ class InspectCommandTest {
         assertEquals("[\"nan\",\"inf\"]", tensors.get(0).get("quantization").get("scales").toString());
         assertEquals("t.0.x", tensors.get(1).get("key").asText());
     }
+
+    @Test
+    void aCheckpointDirectoryPrintsItsTuneConfig() {
+        // static_wrap's config (lpot_models.py): conv1 kl, conv2 fp32, fc minmax
+        Cli.Result r = Cli.run("inspect", Path.of("src/test/resources/fixtures/lpot/static_wrap"));
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*\\nquant +QuantStub +- +uint8 asym per_tensor minmax\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\nconv1 +Conv2d +int8 sym per_channel minmax +uint8 asym per_tensor kl\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\nconv2 +Conv2d +fp32 +fp32\\n.*"), r.out());
+        assertTrue(r.out().contains("4 ops; fp32 fallbacks: conv2"), r.out());
+        assertEquals(2, Cli.run("inspect", Path.of("src/test/resources/fixtures/lpot")).exitCode());
+    }
 }

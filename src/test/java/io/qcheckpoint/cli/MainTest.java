@@ -64,10 +64,11 @@ class MainTest {
     }
 
     @Test
-    void directoryIsBadInput() {
+    void aDirectoryWithoutACheckpointIsBadInput() {
         Cli.Result r = Cli.run("inspect", dir);
         assertEquals(Main.EXIT_BAD_INPUT, r.exitCode(), r::toString);
-        assertOneErrorLine(r, "is a directory");
+        assertOneErrorLine(r, "no checkpoint found; looked for best_configure.yaml");
+        assertOneErrorLine(Cli.run("copy", dir, dir.resolve("out.pt")), "is a directory");
     }
 
     @Test

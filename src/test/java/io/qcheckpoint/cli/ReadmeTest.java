@@ -23,16 +23,32 @@ class ReadmeTest {
     Path dir;
 
     @Test
-    void quickstartCompiles() throws IOException {
+    void quickstartsCompile() throws IOException {
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
-        assertTrue(m.find(), "README.md has a ```java block");
-        Path src = Files.writeString(dir.resolve("Quickstart.java"), m.group(1));
+        int blocks = 0;
+        while (m.find()) {
+            Matcher name = Pattern.compile("public class (\\w+)").matcher(m.group(1));
+            assertTrue(name.find(), "a ```java block declares a public class");
+            compiles(Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1)));
+            blocks++;
+        }
+        assertEquals(2, blocks, "README.md has the two quickstarts");
+    }
+
+    @Test
+    void theServingExampleCompilesAndIsTheFirstCommand() throws IOException {
+        compiles(Path.of("examples/serve-lpot-checkpoint/ServeLpotCheckpoint.java"));
+        assertTrue(Files.isExecutable(Path.of("examples/serve-lpot-checkpoint/run")));
+        assertTrue(Files.readString(README).contains("\n```\nexamples/serve-lpot-checkpoint/run\n```\n"));
+    }
+
+    private void compiles(Path src) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter messages = new StringWriter();
         boolean ok = javac.getTask(messages, null, null,
-                List.of("-classpath", Path.of("target/classes").toString(), "-d", dir.toString(), "-Xlint:none"),
+                List.of("-classpath", System.getProperty("java.class.path"), "-d", dir.toString(), "-Xlint:none"),
                 null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(src.toFile())).call();
-        assertTrue(ok, () -> "README quickstart does not compile:\n" + messages);
+        assertTrue(ok, () -> src + " does not compile:\n" + messages);
     }
 
     @Test

@@ -24,7 +24,7 @@ class FixturesComeFromTorchTest {
     Path dir;
 
     @ParameterizedTest
-    @CsvSource({"pt, generate_pt_fixtures.py, ''", "nn-quant, nn_models.py, generate", "nn-float, float_oracle.py, generate"})
+    @CsvSource({"pt, generate_pt_fixtures.py, ''", "nn-quant, nn_models.py, generate", "nn-float, float_oracle.py, generate", "lpot, lpot_models.py, generate"})
     void regeneratingTheFixturesReproducesTheCommittedFiles(String folder, String script, String command) throws Exception {
         PythonTorch.require();
         Path committed = Path.of("src/test/resources/fixtures", folder);
@@ -52,8 +52,8 @@ class FixturesComeFromTorchTest {
     }
 
     private static List<String> names(Path d) throws IOException {
-        try (Stream<Path> s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).map(p -> d.relativize(p).toString()).sorted().toList();
         }
     }
 

@@ -1,0 +1,138 @@
+package io.qcheckpoint;
+
+import io.qcheckpoint.config.TuneConfig;
+import io.qcheckpoint.config.TuneConfigs;
+import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.StateDict;
+import io.qcheckpoint.pt.TorchFile;
+import io.qcheckpoint.pt.TorchFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads LPOT / Neural Compressor checkpoints onto a float model: the entry point of the library.
+ *
+ * <pre>{@code
+ * try (QuantizedModel<?> int8 = Checkpoints.load(Path.of("checkpoint"), new MyNet())) {
+ *     NDArray y = int8.forward(x);
+ * }
+ * }</pre>
+ *
+ * The caller's float model is never changed: the int8 model is built on a deep copy. Loading never
+ * runs anything a checkpoint contains.
+ */
+public final class Checkpoints {
+    /** The entry of a Neural Compressor 1.11+ {@code best_model.pt} that holds the tune config. */
+    static final String BEST_CONFIGURE = "best_configure";
+
+    private Checkpoints() {
+    }
+
+    /**
+     * Loads the checkpoint in {@code dir}, detecting its format, strictly.
+     *
+     * @param dir the checkpoint directory
+     * @param fp32Model the float model the checkpoint was tuned from (for LPOT's fused static and
+     *     QAT checkpoints: fused as it was before tuning); not changed
+     * @return the int8 model, owned by the caller
+     * @throws CheckpointNotFoundException if {@code dir} holds no checkpoint
+     * @throws CheckpointFormatException if a file is malformed, or says something LPOT does not write
+     * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the allowlists
+     * @throws ModelMismatchException if the config or the weights do not fit the model
+     * @throws IOException if reading fails
+     */
+    public static QuantizedModel<?> load(Path dir, Module fp32Model) throws IOException {
+        return load(dir, fp32Model, LoadOptions.defaults());
+    }
+
+    /**
+     * Loads the checkpoint in {@code dir} with options.
+     *
+     * @param dir the checkpoint directory
+     * @param fp32Model the float model; not changed
+     * @param options format, strictness, example input
+     * @return the int8 model, owned by the caller
+     * @throws CheckpointNotFoundException if the format's files are missing
+     * @throws CheckpointFormatException if a file is malformed
+     * @throws ModelMismatchException if the config or the weights do not fit the model
+     * @throws IOException if reading fails
+     */
+    public static QuantizedModel<?> load(Path dir, Module fp32Model, LoadOptions options) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointNotFoundException(dir, CheckpointFormat.EAGER_YAML.files());
+        }
+        CheckpointFormat format = options.format().orElse(null);
+        if (format == null) {
+            format = CheckpointFormat.detect(dir);
+        } else if (!format.presentIn(dir)) {
+            throw new CheckpointNotFoundException(dir, format.files());
+        }
+        return switch (format) {
+            case EAGER_YAML -> loadTwoFiles(dir, fp32Model, options);
+            case SINGLE_FILE -> loadSingleFile(dir, fp32Model, options);
+            case IPEX_JSON -> throw new CheckpointFormatException(dir.resolve("best_configure.json").toString(),
+                    "IPEX checkpoints are not supported yet");
+        };
+    }
+
+    /**
+     * Reads only the tune config of the eager checkpoint in {@code dir} (two-file YAML or
+     * single-file {@code best_model.pt}), for inspection.
+     *
+     * @param dir the checkpoint directory
+     * @return the tune config
+     * @throws CheckpointNotFoundException if {@code dir} holds no eager checkpoint
+     * @throws CheckpointFormatException if the config is malformed
+     * @throws IOException if reading fails
+     */
+    public static TuneConfig readTuneConfig(Path dir) throws IOException {
+        CheckpointFormat format = Files.isDirectory(dir) ? CheckpointFormat.detect(dir) : null;
+        if (format == CheckpointFormat.EAGER_YAML) {
+            return TuneConfigs.readYaml(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
+        }
+        if (format == CheckpointFormat.SINGLE_FILE) {
+            Path file = dir.resolve(format.files().get(0));
+            return TuneConfig.fromMap(configEntry(file, TorchFiles.read(file).root()), file + " [" + BEST_CONFIGURE + "]");
+        }
+        throw new CheckpointNotFoundException(dir, List.of(String.join(" + ", CheckpointFormat.EAGER_YAML.files()),
+                CheckpointFormat.SINGLE_FILE.files().get(0)));
+    }
+
+    private static EagerQuantizedModel loadTwoFiles(Path dir, Module fp32, LoadOptions options) throws IOException {
+        Path configFile = dir.resolve(EagerQuantizedModel.CONFIG_FILE);
+        Path weightsFile = dir.resolve(EagerQuantizedModel.WEIGHTS_FILE);
+        TuneConfig cfg = TuneConfigs.readYaml(configFile);
+        StateDict weights = TorchFiles.readStateDict(weightsFile);
+        Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), configFile.toString(), weightsFile.toString());
+        return new EagerQuantizedModel(int8, cfg);
+    }
+
+    private static Map<?, ?> configEntry(Path file, Object root) throws CheckpointFormatException {
+        if (root instanceof Map<?, ?> m && m.get(BEST_CONFIGURE) instanceof Map<?, ?> cfg) {
+            return cfg;
+        }
+        throw new CheckpointFormatException(file.toString(), "holds no '" + BEST_CONFIGURE
+                + "' entry (a dict): not a Neural Compressor checkpoint");
+    }
+
+    /** Neural Compressor 1.11+: the state dict holds the tune config under {@code best_configure}. */
+    private static EagerQuantizedModel loadSingleFile(Path dir, Module fp32, LoadOptions options) throws IOException {
+        Path file = dir.resolve(CheckpointFormat.SINGLE_FILE.files().get(0));
+        TorchFile tf = TorchFiles.read(file);
+        TuneConfig cfg = TuneConfig.fromMap(configEntry(file, tf.root()), file + " [" + BEST_CONFIGURE + "]");
+        StateDict all = StateDict.fromPickled(tf.root(), file.toString());
+        StateDict weights = new StateDict();
+        all.entries().forEach((k, v) -> {
+            if (!k.equals(BEST_CONFIGURE)) {
+                weights.put(k, v);
+            }
+        });
+        all.metadata().forEach(weights::putMetadata);
+        Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), file.toString(), file.toString());
+        return new EagerQuantizedModel(int8, cfg);
+    }
+}

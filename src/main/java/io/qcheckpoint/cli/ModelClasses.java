@@ -1,0 +1,97 @@
+package io.qcheckpoint.cli;
+
+import io.qcheckpoint.nn.Module;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Creates the user's model for {@code qcheckpoint run}: a public {@link Module} subclass with a
+ * public no-argument constructor, found on a class path of folders and jars.
+ */
+final class ModelClasses {
+    private ModelClasses() {
+    }
+
+    /**
+     * Loads {@code className} from {@code classPath} (or this program's own class path when null)
+     * and creates one instance.
+     *
+     * @param className the fully qualified class name
+     * @param classPath folders and jars, separated by the platform's path separator, or null
+     * @return the new model and the loader that holds its class (close it after the model)
+     * @throws IOException if the class path has a missing entry, or the class is missing, not a
+     *     public Module, has no public no-argument constructor, or its constructor fails
+     */
+    static Loaded create(String className, String classPath) throws IOException {
+        URLClassLoader loader = new URLClassLoader(urls(classPath), ModelClasses.class.getClassLoader());
+        try {
+            return new Loaded(instantiate(loader, className), loader);
+        } catch (IOException | RuntimeException e) {
+            loader.close();
+            throw e;
+        }
+    }
+
+    /** A model and the loader of its class. */
+    record Loaded(Module model, URLClassLoader loader) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            model.close();
+            loader.close();
+        }
+    }
+
+    private static Module instantiate(ClassLoader loader, String className) throws IOException {
+        Class<?> c;
+        try {
+            c = Class.forName(className, true, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IOException("--model " + className + ": class not found on the class path (" + e + ")");
+        }
+        if (!Module.class.isAssignableFrom(c) || !Modifier.isPublic(c.getModifiers()) || Modifier.isAbstract(c.getModifiers())) {
+            throw new IOException("--model " + className + ": not a public, concrete subclass of " + Module.class.getName());
+        }
+        try {
+            Constructor<?> ctor = c.getConstructor();
+            return (Module) ctor.newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new IOException("--model " + className + ": has no public no-argument constructor");
+        } catch (InvocationTargetException e) {
+            throw new IOException("--model " + className + ": its constructor failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("--model " + className + ": cannot be created: " + e, e);
+        }
+    }
+
+    private static URL[] urls(String classPath) throws IOException {
+        List<URL> urls = new ArrayList<>();
+        if (classPath == null || classPath.isEmpty()) {
+            return new URL[0];
+        }
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(entry);
+            if (!Files.exists(p)) {
+                throw new NoSuchFileException(entry, null, "--classpath entry does not exist");
+            }
+            try {
+                urls.add(p.toUri().toURL());
+            } catch (MalformedURLException e) {
+                throw new IOException("--classpath entry " + entry + " is not a usable path", e);
+            }
+        }
+        return urls.toArray(URL[]::new);
+    }
+}

@@ -1,0 +1,91 @@
+package io.qcheckpoint.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.LoadOptions;
+import io.qcheckpoint.QuantizedModel;
+import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code qcheckpoint run CHECKPOINT_DIR --model CLASS ... --input FILE.pt --output FILE.pt}: loads a
+ * checkpoint onto the user's model and runs it on one tensor, so that one command shows whether a
+ * checkpoint reproduces the outputs Python produced.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Loads a checkpoint onto a model and runs it on the tensor in a .pt file, writing the output",
+            "as a .pt file torch can load."})
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "CHECKPOINT_DIR", description = "the checkpoint directory")
+    private Path checkpoint;
+
+    @Option(names = "--model", required = true, paramLabel = "CLASS",
+            description = "a public io.qcheckpoint.nn.Module subclass with a public no-argument constructor")
+    private String modelClass;
+
+    @Option(names = "--classpath", paramLabel = "PATH", description = "folders and jars holding CLASS (separated by '${sys:path.separator}')")
+    private String classPath;
+
+    @Option(names = "--fp32-weights", paramLabel = "FILE.pt", description = "a float state dict loaded (strictly) into the model first")
+    private Path fp32Weights;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE.pt", description = "a .pt file holding one float tensor")
+    private Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE.pt", description = "where the output tensor is written")
+    private Path output;
+
+    @Spec
+    private CommandSpec spec;
+
+    /** Creates the command; picocli calls this. */
+    public RunCommand() {
+    }
+
+    /**
+     * Loads, runs and writes.
+     *
+     * @return {@link Main#EXIT_OK}
+     * @throws IOException if a file is missing or malformed, the class cannot be created, or the
+     *     checkpoint does not fit the model
+     */
+    @Override
+    public Integer call() throws IOException {
+        InputFiles.requireRegularFile(input);
+        Tensor x = inputTensor();
+        try (ModelClasses.Loaded loaded = ModelClasses.create(modelClass, classPath);
+                NDManager manager = NDManager.newBaseManager()) {
+            if (fp32Weights != null) {
+                InputFiles.requireRegularFile(fp32Weights);
+                loaded.model().loadStateDict(TorchFiles.readStateDict(fp32Weights), true);
+            }
+            loaded.model().eval();
+            NDArray in = TensorArrays.toNDArray(manager, x);
+            try (QuantizedModel<?> q = Checkpoints.load(checkpoint, loaded.model(), LoadOptions.defaults().withExampleInput(in))) {
+                Tensor y = TensorArrays.toTensor(q.forward(in));
+                TorchFiles.write(output, y);
+                spec.commandLine().getOut().println(output + ": " + y.dtype().torchName() + " " + java.util.Arrays.toString(y.shape()));
+            }
+        }
+        return Main.EXIT_OK;
+    }
+
+    private Tensor inputTensor() throws IOException {
+        Object root = TorchFiles.read(input).root();
+        if (!(root instanceof Tensor t) || t.dtype().isQuantized()) {
+            throw new CheckpointFormatException(input.toString(), "--input must hold one plain tensor (torch.save(tensor, f))");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,56 @@
+package io.qcheckpoint.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qcheckpoint.lpot.LpotModels;
+import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code qcheckpoint run} loads a checkpoint onto a model class found on a class path and writes
+ * the output torch computed for the same checkpoint.
+ */
+class RunCommandTest {
+    private static final Path LPOT = Path.of("src/test/resources/fixtures/lpot");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource({"lpot15_static, FusedRefNet", "lpot15_qat, FusedRefNet", "lpot15_dynamic, RefNet"})
+    void reproducesTorchsOutput(String name, String model) throws Exception {
+        Path out = dir.resolve("out.pt");
+        String classes = Path.of(LpotModels.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Cli.Result r = Cli.run("run", LPOT.resolve(name), "--model", LpotModels.class.getName() + "$" + model,
+                "--classpath", classes, "--fp32-weights", LPOT.resolve(name).resolve("fp32_sd.pt"),
+                "--input", LPOT.resolve(name).resolve("input.pt"), "--output", out);
+        assertEquals(0, r.exitCode(), r.err());
+        float[] expected = ((Tensor) TorchFiles.read(LPOT.resolve(name).resolve("output.pt")).root()).toFloatArray();
+        float[] actual = ((Tensor) TorchFiles.read(out).root()).toFloatArray();
+        var info = new ObjectMapper().readTree(LPOT.resolve(name).resolve("case.json").toFile());
+        if (info.get("output_scale").isNull()) {
+            QuantizedModelsTestSupport.assertClose(expected, actual, 1e-4, name);
+        } else {
+            QuantizedModelsTestSupport.assertWithinOneStep(expected, actual, info.get("output_scale").asDouble(), name);
+        }
+    }
+
+    @Test
+    void badModelClassesAreUsageErrors() {
+        Path in = LPOT.resolve("lpot15_static").resolve("input.pt");
+        for (String cls : new String[] {"no.such.Model", "java.lang.String", LpotModels.class.getName()}) {
+            Cli.Result r = Cli.run("run", LPOT.resolve("lpot15_static"), "--model", cls, "--input", in, "--output",
+                    dir.resolve("o.pt"));
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains(cls), r.err());
+        }
+    }
+}

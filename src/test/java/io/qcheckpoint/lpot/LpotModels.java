@@ -1,0 +1,177 @@
+package io.qcheckpoint.lpot;
+
+import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.nn.AdaptiveAvgPool2d;
+import io.qcheckpoint.nn.BatchNorm2d;
+import io.qcheckpoint.nn.Conv2d;
+import io.qcheckpoint.nn.ConvOptions;
+import io.qcheckpoint.nn.DeQuantStub;
+import io.qcheckpoint.nn.Flatten;
+import io.qcheckpoint.nn.Identity;
+import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.Linear;
+import io.qcheckpoint.nn.MaxPool2d;
+import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.QuantStub;
+import io.qcheckpoint.nn.ReLU;
+import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
+
+/** The models of {@code src/test/python/lpot_models.py}, as a Java user writes them. Public: the CLI loads them by name. */
+public final class LpotModels {
+    private LpotModels() {
+    }
+
+    /** Returns a new float model for a fixture case. */
+    static Module forCase(String caseName) {
+        return switch (caseName) {
+            case "lpot15_static", "lpot15_qat", "lpot15_dynamic" -> new RefNet();
+            case "static_wrap" -> new WrapNet();
+            case "static_identity" -> new IdentityNet();
+            case "dynamic_mlp" -> new DynamicMlp();
+            case "fused_cnn" -> new FusedCnn();
+            default -> throw new IllegalArgumentException(caseName);
+        };
+    }
+
+    /** The model of the LPOT v1.5 reference checkpoints. */
+    public static final class RefNet extends Module {
+        /** Creates it. */
+        public RefNet() {
+            register("quant", new QuantStub());
+            register("conv", new Conv2d(3, 4, 3));
+            register("relu", new ReLU());
+            register("conv2", new Conv2d(4, 4, 1));
+            register("pool", new AdaptiveAvgPool2d(1));
+            register("fc", new Linear(4, 10));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
+            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
+        }
+    }
+
+    /**
+     * {@link RefNet} fused as before static tuning: {@code conv} a ConvReLU2d, {@code relu} an
+     * Identity; what a user passes with LPOT's static and QAT checkpoints of this model.
+     */
+    public static final class FusedRefNet extends Module {
+        /** Creates it. */
+        public FusedRefNet() {
+            register("quant", new QuantStub());
+            register("conv", new ConvReLU2d(new Conv2d(3, 4, 3), new ReLU()));
+            register("relu", new Identity());
+            register("conv2", new Conv2d(4, 4, 1));
+            register("pool", new AdaptiveAvgPool2d(1));
+            register("fc", new Linear(4, 10));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
+            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
+        }
+    }
+
+    /** An fp32 op among several quantized ones: wrapped in a DequantQuantWrapper. */
+    public static final class WrapNet extends Module {
+        /** Creates it. */
+        public WrapNet() {
+            register("quant", new QuantStub());
+            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)));
+            register("relu1", new ReLU());
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("relu2", new ReLU());
+            register("pool", new AdaptiveAvgPool2d(1));
+            register("flatten", new Flatten());
+            register("fc", new Linear(8, 5));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            x = call("relu2", call("conv2", call("relu1", call("conv1", call("quant", x)))));
+            return call("dequant", call("fc", call("flatten", call("pool", x))));
+        }
+    }
+
+    /** A block whose only op is fp32: its stubs become Identity. */
+    public static final class Block extends Module {
+        /** Creates it. */
+        public Block() {
+            register("quant", new QuantStub());
+            register("fc", new Linear(8, 5));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return call("dequant", call("fc", call("quant", x)));
+        }
+    }
+
+    /** Quantized ops outside, an fp32 block inside. */
+    public static final class IdentityNet extends Module {
+        /** Creates it. */
+        public IdentityNet() {
+            register("quant", new QuantStub());
+            register("conv", new Conv2d(3, 8, 3));
+            register("relu", new ReLU());
+            register("pool", new AdaptiveAvgPool2d(1));
+            register("flatten", new Flatten());
+            register("dequant", new DeQuantStub());
+            register("block", new Block());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            x = call("flatten", call("pool", call("relu", call("conv", call("quant", x)))));
+            return call("block", call("dequant", x));
+        }
+    }
+
+    /** Dynamic quantization, one op left in fp32. */
+    public static final class DynamicMlp extends Module {
+        /** Creates it. */
+        public DynamicMlp() {
+            register("fc1", new Linear(16, 32));
+            register("relu", new ReLU());
+            register("fc2", new Linear(32, 4));
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return call("fc2", call("relu", call("fc1", x)));
+        }
+    }
+
+    /** Conv-bn(-relu) fusion and a residual add. */
+    public static final class FusedCnn extends Module {
+        /** Creates it. */
+        public FusedCnn() {
+            register("quant", new QuantStub());
+            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)));
+            register("bn1", new BatchNorm2d(8));
+            register("relu1", new ReLU());
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("bn2", new BatchNorm2d(8));
+            register("skip", new FloatFunctional());
+            register("pool", new MaxPool2d(2));
+            register("avgpool", new AdaptiveAvgPool2d(1));
+            register("flatten", new Flatten());
+            register("fc", new Linear(8, 10));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            NDArray a = call("relu1", call("bn1", call("conv1", call("quant", x))));
+            NDArray b = call("bn2", call("conv2", a));
+            NDArray c = call("pool", functional("skip").add(b, a));
+            return call("dequant", call("fc", call("flatten", call("avgpool", c))));
+        }
+    }
+}
