@@ -90,6 +90,9 @@ from torch.ao.quantization.quantization_mappings import (get_default_dynamic_qua
                                                          get_default_qconfig_propagation_list,
                                                          get_default_static_quant_module_mappings)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nn_models import DynamicMLP, metadata_of, randomize_batchnorms, set_engine  # noqa: E402  (shared with nn_models)
+
 try:  # torch 1.13 name; torch >= 2.0 calls it _add_observer_
     from torch.ao.quantization.quantize import add_observer_
 except ImportError:  # pragma: no cover
@@ -126,13 +129,6 @@ def setup_determinism():
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     set_engine(ENGINE)
-
-
-def set_engine(engine):
-    if engine not in torch.backends.quantized.supported_engines:
-        raise RuntimeError('quantized engine %s not in this torch (%s)'
-                           % (engine, torch.backends.quantized.supported_engines))
-    torch.backends.quantized.engine = engine
 
 
 # ----------------------------------------------------------------------------------------------
@@ -589,19 +585,6 @@ class IdentityNet(nn.Module):
         return self.block(x)
 
 
-class DynamicMLP(nn.Module):
-    """fc1 Linear(16,32); relu ReLU; fc2 Linear(32,4).  forward: fc2(relu(fc1(x))); input [3, 16]."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(16, 32)
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(32, 4)
-
-    def forward(self, x):
-        return self.fc2(self.relu(self.fc1(x)))
-
-
 class FusedCNN(nn.Module):
     """Input [2, 3, 16, 16].
 
@@ -679,19 +662,6 @@ def case_of(name):
     return CASES[name]
 
 
-def randomize_batchnorms(model, seed):
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                n = m.num_features
-                m.weight.copy_(0.5 + torch.rand(n, generator=g))
-                m.bias.copy_(0.2 * torch.randn(n, generator=g))
-                m.running_mean.copy_(0.2 * torch.randn(n, generator=g))
-                m.running_var.copy_(0.5 + torch.rand(n, generator=g))
-                m.num_batches_tracked.fill_(5)
-
-
 def build_fp32(name, fp32_sd=None):
     """The fp32 model a user hands to load(): seeded weights (or fp32_sd's), eval mode, fused as the case fuses."""
     case = case_of(name)
@@ -729,11 +699,6 @@ def quantize_like_lpot(fp32_model, tune_cfg, batches):
 
 # ----------------------------------------------------------------------------------------------
 # Descriptions
-
-def metadata_of(sd):
-    md = getattr(sd, '_metadata', None) or {}
-    return OD((k, (v or {}).get('version')) for k, v in md.items())
-
 
 def modules_of(model):
     return OD((path, type(m).__name__) for path, m in model.named_modules())

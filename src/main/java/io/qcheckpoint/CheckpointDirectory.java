@@ -1,6 +1,7 @@
 package io.qcheckpoint;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -50,7 +51,11 @@ final class CheckpointDirectory {
         Path old = target.resolveSibling("." + target.getFileName() + ".old-" + id);
         Files.createDirectory(staging);
         try {
-            writer.writeInto(staging);
+            try {
+                writer.writeInto(staging);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
             syncTree(staging);
             boolean existed = Files.exists(target);
             if (existed) {

@@ -33,6 +33,13 @@ public final class LpotModels {
         };
     }
 
+    /** torch's {@code dequant(fc(torch.flatten(pool(conv2(relu(conv(quant(x))))), 1)))}, fused or not. */
+    static NDArray refForward(Module m, NDArray x) {
+        NDArray y = m.child("pool").forward(m.child("conv2").forward(m.child("relu").forward(
+                m.child("conv").forward(m.child("quant").forward(x)))));
+        return m.child("dequant").forward(m.child("fc").forward(y.reshape(y.getShape().get(0), -1)));
+    }
+
     /** The model of the LPOT v1.5 reference checkpoints. */
     public static final class RefNet extends Module {
         /** Creates it. */
@@ -48,8 +55,7 @@ public final class LpotModels {
 
         @Override
         public NDArray forward(NDArray x) {
-            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
-            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
+            return refForward(this, x);
         }
     }
 
@@ -71,8 +77,7 @@ public final class LpotModels {
 
         @Override
         public NDArray forward(NDArray x) {
-            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
-            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
+            return refForward(this, x);
         }
     }
 
