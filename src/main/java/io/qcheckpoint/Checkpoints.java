@@ -1,5 +1,8 @@
 package io.qcheckpoint;
 
+import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.config.IpexConfig;
+import io.qcheckpoint.config.IpexConfigs;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.config.TuneConfigs;
 import io.qcheckpoint.nn.Module;
@@ -60,6 +63,7 @@ public final class Checkpoints {
      * @throws CheckpointFormatException if a file is malformed
      * @throws ModelMismatchException if the config or the weights do not fit the model
      * @throws IOException if reading fails
+     * @throws IllegalArgumentException if the checkpoint is IPEX's and the options give no example input
      */
     public static QuantizedModel<?> load(Path dir, Module fp32Model, LoadOptions options) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -74,8 +78,7 @@ public final class Checkpoints {
         return switch (format) {
             case EAGER_YAML -> loadTwoFiles(dir, fp32Model, options);
             case SINGLE_FILE -> loadSingleFile(dir, fp32Model, options);
-            case IPEX_JSON -> throw new CheckpointFormatException(dir.resolve("best_configure.json").toString(),
-                    "IPEX checkpoints are not supported yet");
+            case IPEX_JSON -> loadIpex(dir, fp32Model, options);
         };
     }
 
@@ -109,6 +112,14 @@ public final class Checkpoints {
         StateDict weights = TorchFiles.readStateDict(weightsFile);
         Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), configFile.toString(), weightsFile.toString());
         return new EagerQuantizedModel(int8, cfg);
+    }
+
+    private static IpexQuantizedModel loadIpex(Path dir, Module fp32, LoadOptions options) throws IOException {
+        Path file = dir.resolve(IpexQuantizedModel.CONFIG_FILE);
+        NDArray example = options.exampleInput().orElseThrow(() -> new IllegalArgumentException(file
+                + " is an IPEX checkpoint: loading it needs an example input (LoadOptions.withExampleInput)"));
+        IpexConfig cfg = IpexConfigs.readJson(file);
+        return new IpexQuantizedModel(IpexRebuild.rebuild(cfg, fp32, example, file.toString()), cfg);
     }
 
     private static Map<?, ?> configEntry(Path file, Object root) throws CheckpointFormatException {

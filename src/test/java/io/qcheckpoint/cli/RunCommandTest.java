@@ -44,6 +44,18 @@ class RunCommandTest {
     }
 
     @Test
+    void ipexCheckpointsRunWithTheInputAsTheExample() throws Exception {
+        Path ipex = Path.of("src/test/resources/fixtures/ipex");
+        Path out = dir.resolve("out.pt");
+        Cli.Result r = Cli.run("run", ipex, "--model", LpotModels.IpexNet.class.getName(), "--fp32-weights",
+                ipex.resolve("fp32_sd.pt"), "--input", ipex.resolve("input.pt"), "--output", out);
+        assertEquals(0, r.exitCode(), r.err());
+        var info = new ObjectMapper().readTree(ipex.resolve("case.json").toFile());
+        QuantizedModelsTestSupport.assertWithinOneStep(((Tensor) TorchFiles.read(ipex.resolve("output.pt")).root()).toFloatArray(),
+                ((Tensor) TorchFiles.read(out).root()).toFloatArray(), info.get("output_scale").asDouble(), "ipex");
+    }
+
+    @Test
     void badModelClassesAreUsageErrors() {
         Path in = LPOT.resolve("lpot15_static").resolve("input.pt");
         for (String cls : new String[] {"no.such.Model", "java.lang.String", LpotModels.class.getName()}) {

@@ -138,6 +138,26 @@ public final class LpotModels {
         }
     }
 
+    /** The model of {@code ipex_models.py}, fused as IPEX runs it: conv1 a ConvReLU2d. */
+    public static final class IpexNet extends Module {
+        /** Creates it. */
+        public IpexNet() {
+            register("conv1", new ConvReLU2d(new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)), new ReLU()));
+            register("relu1", new Identity());
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("relu2", new ReLU());
+            register("pool", new AdaptiveAvgPool2d(1));
+            register("flatten", new Flatten());
+            register("fc", new Linear(8, 5));
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            x = call("relu2", call("conv2", call("relu1", call("conv1", x))));
+            return call("fc", call("flatten", call("pool", x)));
+        }
+    }
+
     /** Dynamic quantization, one op left in fp32. */
     public static final class DynamicMlp extends Module {
         /** Creates it. */

@@ -1,0 +1,172 @@
+package io.qcheckpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.qcheckpoint.config.IpexConfig;
+import io.qcheckpoint.config.IpexOpCalibration;
+import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.Conv2d;
+import io.qcheckpoint.nn.ConvNd;
+import io.qcheckpoint.nn.Identity;
+import io.qcheckpoint.nn.Linear;
+import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
+import io.qcheckpoint.nn.intrinsic.LinearReLU;
+import io.qcheckpoint.nn.quantized.Quantize;
+import io.qcheckpoint.pt.DType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the int8 model an IPEX calibration list describes (FORMATS.md 4): the ops are the
+ * quantizable modules in the order one forward pass on an example input runs them; each op marked
+ * {@code quantized} becomes an {@link IpexQuantizedOp}, with symmetric int8 weights quantized from
+ * the float weights (per channel or per tensor, as {@code weight_granularity} says; scale
+ * {@code max|w| / 127.5}) and activations quantized with the list's scales (multipliers:
+ * {@code scale = 1 / multiplier}) and zero points. int8 activations run as quint8 with the zero point
+ * moved by 128, which is the same grid, because libtorch's x86 kernels take quint8 activations.
+ */
+final class IpexRebuild {
+    /** IPEX's op names, by the module type that runs the op. */
+    private static final Map<Class<? extends Module>, String> NAMES = Map.of(Conv2d.class, "Convolution",
+            ConvReLU2d.class, "Convolution_Relu", Linear.class, "Linear", LinearReLU.class, "Linear_Relu");
+    private static final double SYMMETRIC_RANGE = 127.5;
+    private static final long SIGNED_TO_UNSIGNED = 128;
+
+    private IpexRebuild() {
+    }
+
+    /**
+     * Builds the model; {@code fp32} is not changed.
+     *
+     * @param cfg the calibration list
+     * @param fp32 the float model (fused as IPEX fused it: ConvReLU2d for {@code Convolution_Relu})
+     * @param example an input for one forward pass that orders the ops
+     * @param file the list's file, for messages
+     * @return the model, owned by the caller
+     * @throws ModelMismatchException if the ops the model runs do not match the list
+     */
+    static Module rebuild(IpexConfig cfg, Module fp32, NDArray example, String file) throws ModelMismatchException {
+        Module model = fp32.copy().eval();
+        try {
+            List<String> order = executionOrder(model, example);
+            check(cfg, model, order, file);
+            for (int i = 0; i < order.size(); i++) {
+                IpexOpCalibration op = cfg.ops().get(i);
+                if (op.quantized()) {
+                    model.replace(order.get(i), quantized(model.module(order.get(i)), op)).close();
+                }
+            }
+            return model;
+        } catch (ModelMismatchException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Runs the example once with a recorder around every op, then takes the recorders out again. */
+    private static List<String> executionOrder(Module model, NDArray example) {
+        List<String> ops = new ArrayList<>();
+        for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
+            boolean insideOp = ops.stream().anyMatch(o -> e.getKey().startsWith(o + "."));
+            if (NAMES.containsKey(e.getValue().getClass()) && !insideOp) {
+                ops.add(e.getKey());
+            }
+        }
+        List<String> order = new ArrayList<>();
+        for (String path : ops) {
+            model.replace(path, new Recorder(path, model.module(path), order));
+        }
+        try (NDManager scratch = example.getManager().newSubManager()) {
+            NDArray x = example.duplicate();
+            x.attach(scratch);
+            model.forward(x);
+        } finally {
+            for (String path : ops) {
+                Module recorder = model.module(path);
+                model.replace(path, recorder.replace("module", new Identity()));
+                recorder.close();
+            }
+        }
+        return order;
+    }
+
+    private static void check(IpexConfig cfg, Module model, List<String> order, String file) throws ModelMismatchException {
+        List<String> problems = new ArrayList<>();
+        if (order.size() != cfg.ops().size()) {
+            problems.add("the list has " + cfg.ops().size() + " ops, the model ran " + order.size() + " " + order);
+        }
+        for (int i = 0; i < Math.min(order.size(), cfg.ops().size()); i++) {
+            String expected = NAMES.get(model.module(order.get(i)).getClass());
+            if (!expected.equals(cfg.ops().get(i).name())) {
+                problems.add("op " + i + " is " + cfg.ops().get(i).name() + " in the list, but the model's op " + i + " is '"
+                        + order.get(i) + "' (" + model.module(order.get(i)).getClass().getSimpleName() + ", an IPEX "
+                        + expected + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ModelMismatchException(file + ": the calibration list does not fit the model: " + String.join("; ", problems));
+        }
+    }
+
+    private static IpexQuantizedOp quantized(Module floatOp, IpexOpCalibration op) {
+        boolean relu = floatOp instanceof ConvReLU2d || floatOp instanceof LinearReLU;
+        Module inner = relu ? floatOp.child("0") : floatOp;
+        NDArray weight = inner.parameter("weight");
+        NDArray bias = inner.parameter("bias");
+        long out = activation(op.outputsZeroPoint().orElse(List.of()), op.outputsUint8Used());
+        double outScale = 1.0 / op.outputsScale().get(0);
+        long in = activation(op.inputsZeroPoint().orElse(List.of()), op.inputsUint8Used());
+        Quantize quant = new Quantize(1.0 / op.inputsScale().get(0), in, DType.QUINT8);
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            NDArray w = weights(weight, op.weightGranularity().equals("per_channel"), scratch);
+            Module q = inner instanceof ConvNd c
+                    ? relu ? new io.qcheckpoint.nn.quantized.ConvReLU2d(w, bias, c.stride(), c.padding(), c.dilation(), c.groups(), outScale, out)
+                           : new io.qcheckpoint.nn.quantized.Conv2d(w, bias, c.stride(), c.padding(), c.dilation(), c.groups(), outScale, out)
+                    : relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, bias, outScale, out)
+                           : new io.qcheckpoint.nn.quantized.Linear(w, bias, outScale, out);
+            return new IpexQuantizedOp(quant, q);
+        }
+    }
+
+    /** The quint8 zero point of an activation: IPEX's (default 0), moved by 128 for int8 data. */
+    private static long activation(List<Long> zeroPoints, List<Boolean> uint8) {
+        long zp = zeroPoints.isEmpty() ? 0 : zeroPoints.get(0);
+        return uint8.isEmpty() || uint8.get(0) ? zp : zp + SIGNED_TO_UNSIGNED;
+    }
+
+    /** Symmetric qint8: scale {@code max|w| / 127.5} per output channel or for the whole tensor (1 where all zero). */
+    private static NDArray weights(NDArray weight, boolean perChannel, NDManager scratch) {
+        NDArray w = weight.duplicate();
+        w.attach(scratch);
+        if (!perChannel) {
+            double amax = w.abs().max().getFloat();
+            return QuantizedKernels.quantizePerTensor(w, amax > 0 ? amax / SYMMETRIC_RANGE : 1.0, 0, DType.QINT8);
+        }
+        NDArray amax = w.abs().reshape(w.getShape().get(0), -1).max(new int[] {1}).toType(DataType.FLOAT64, false);
+        NDArray scales = amax.gt(0).toType(DataType.FLOAT64, false).mul(amax.div(SYMMETRIC_RANGE))
+                .add(amax.eq(0).toType(DataType.FLOAT64, false));
+        NDArray zeros = scratch.zeros(amax.getShape(), DataType.INT64);
+        return QuantizedKernels.quantizePerChannel(w, scales, zeros, 0, DType.QINT8);
+    }
+
+    /** Records the path of the op it wraps when it runs. */
+    private static final class Recorder extends Module {
+        private final String path;
+        private final List<String> order;
+
+        Recorder(String path, Module op, List<String> order) {
+            this.path = path;
+            this.order = order;
+            register("module", op);
+        }
+
+        @Override
+        public NDArray forward(NDArray input) {
+            order.add(path);
+            return call("module", input);
+        }
+    }
+}
