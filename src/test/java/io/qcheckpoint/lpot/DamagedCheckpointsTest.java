@@ -81,6 +81,26 @@ class DamagedCheckpointsTest {
         assertTrue(e.getMessage().contains(EagerQuantizedModel.WEIGHTS_FILE), e.getMessage());
     }
 
+    @Test
+    void aConfigThatQuantizesNothingWarnsAsLpotDoes() throws Exception {
+        // every op of dynamic_mlp (no stubs) fp32: no module gets a qconfig, so LPOT's warning comes first
+        Path source = CheckpointsMatchLpotTest.FIXTURES.resolve("dynamic_mlp");
+        String yaml = Files.readString(source.resolve(EagerQuantizedModel.CONFIG_FILE), StandardCharsets.UTF_8)
+                .replaceAll("dtype: u?int8", "dtype: fp32");
+        Files.writeString(dir.resolve(EagerQuantizedModel.CONFIG_FILE), yaml);
+        Files.copy(source.resolve(EagerQuantizedModel.WEIGHTS_FILE), dir.resolve(EagerQuantizedModel.WEIGHTS_FILE));
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            refused(ModelMismatchException.class, "dynamic_mlp");
+        } finally {
+            System.setErr(err);
+        }
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("None of the submodule got qconfig applied"),
+                captured.toString(StandardCharsets.UTF_8));
+    }
+
     /** Copies the checkpoint, replacing {@code from} by {@code to} once in its YAML. */
     private void copyWith(String from, String to) throws Exception {
         String yaml = Files.readString(SOURCE.resolve(EagerQuantizedModel.CONFIG_FILE), StandardCharsets.UTF_8);
@@ -92,10 +112,14 @@ class DamagedCheckpointsTest {
 
     /** Loads {@link #dir}, expecting {@code type}, and checks the fp32 model is unchanged. */
     private <T extends CheckpointException> T refused(Class<T> type) throws Exception {
-        try (Module fp32 = CheckpointsMatchLpotTest.fp32Model(CASE); NDManager m = NDManager.newBaseManager()) {
-            float[] before = fp32.forward(CheckpointsMatchLpotTest.input(m, CASE)).toFloatArray();
+        return refused(type, CASE);
+    }
+
+    private <T extends CheckpointException> T refused(Class<T> type, String caseName) throws Exception {
+        try (Module fp32 = CheckpointsMatchLpotTest.fp32Model(caseName); NDManager m = NDManager.newBaseManager()) {
+            float[] before = fp32.forward(CheckpointsMatchLpotTest.input(m, caseName)).toFloatArray();
             T e = assertThrows(type, () -> Checkpoints.load(dir, fp32));
-            assertArrayEquals(before, fp32.forward(CheckpointsMatchLpotTest.input(m, CASE)).toFloatArray(),
+            assertArrayEquals(before, fp32.forward(CheckpointsMatchLpotTest.input(m, caseName)).toFloatArray(),
                     "the fp32 model changed");
             return e;
         }
