@@ -101,9 +101,9 @@ final class IpexRebuild {
         for (int i = 0; i < Math.min(order.size(), cfg.ops().size()); i++) {
             String expected = NAMES.get(model.module(order.get(i)).getClass());
             if (!expected.equals(cfg.ops().get(i).name())) {
-                problems.add("op " + i + " is " + cfg.ops().get(i).name() + " in the list, but the model's op " + i + " is '"
-                        + order.get(i) + "' (" + model.module(order.get(i)).getClass().getSimpleName() + ", an IPEX "
-                        + expected + ")");
+                Module m = model.module(order.get(i));
+                problems.add("op " + i + " is " + cfg.ops().get(i).name() + " in the list, but the model's op " + i
+                        + " is '" + order.get(i) + "' (" + m.getClass().getSimpleName() + ", an IPEX " + expected + ")");
             }
         }
         if (!problems.isEmpty()) {
@@ -122,13 +122,22 @@ final class IpexRebuild {
         Quantize quant = new Quantize(1.0 / op.inputsScale().get(0), in, DType.QUINT8);
         try (NDManager scratch = NDManager.newBaseManager()) {
             NDArray w = weights(weight, op.weightGranularity().equals("per_channel"), scratch);
-            Module q = inner instanceof ConvNd c
-                    ? relu ? new io.qcheckpoint.nn.quantized.ConvReLU2d(w, bias, c.stride(), c.padding(), c.dilation(), c.groups(), outScale, out)
-                           : new io.qcheckpoint.nn.quantized.Conv2d(w, bias, c.stride(), c.padding(), c.dilation(), c.groups(), outScale, out)
-                    : relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, bias, outScale, out)
-                           : new io.qcheckpoint.nn.quantized.Linear(w, bias, outScale, out);
-            return new IpexQuantizedOp(quant, q);
+            return new IpexQuantizedOp(quant, int8Module(inner, relu, w, bias, outScale, out));
         }
+    }
+
+    /** The quantized conv or linear, with relu fused when the float op had it. */
+    private static Module int8Module(Module inner, boolean relu, NDArray w, NDArray bias, double scale, long zeroPoint) {
+        if (inner instanceof ConvNd c) {
+            long[] stride = c.stride();
+            long[] padding = c.padding();
+            long[] dilation = c.dilation();
+            return relu
+                    ? new io.qcheckpoint.nn.quantized.ConvReLU2d(w, bias, stride, padding, dilation, c.groups(), scale, zeroPoint)
+                    : new io.qcheckpoint.nn.quantized.Conv2d(w, bias, stride, padding, dilation, c.groups(), scale, zeroPoint);
+        }
+        return relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, bias, scale, zeroPoint)
+                : new io.qcheckpoint.nn.quantized.Linear(w, bias, scale, zeroPoint);
     }
 
     /** The quint8 zero point of an activation: IPEX's (default 0), moved by 128 for int8 data. */
