@@ -26,7 +26,7 @@ public final class Convert {
      * @throws RuntimeException whatever a factory throws; the copy is then freed
      */
     public static Module convert(Module model, QuantizationMappings mappings, Predicate<String> selected) {
-        return convertWith(model, mappings, path -> selected.test(path) ? mappings.defaultQConfig() : null);
+        return convertWith(model, mappings, path -> selected.test(path) ? mappings.defaultQConfig() : null, Map.of());
     }
 
     /**
@@ -41,13 +41,29 @@ public final class Convert {
      * @throws RuntimeException whatever a factory throws; the copy is then freed
      */
     public static Module convert(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs) {
-        return convertWith(model, mappings, qconfigs::get);
+        return convertWith(model, mappings, qconfigs::get, Map.of());
     }
 
-    private static Module convertWith(Module model, QuantizationMappings mappings, Function<String, QConfig> qconfigs) {
+    /**
+     * Returns a converted deep copy of {@code model} whose quantized modules take their output
+     * qparams from calibration, as torch's {@code convert} after {@code prepare} and calibration.
+     *
+     * @param model the float model (not the observed copy)
+     * @param mappings float type to quantized factory
+     * @param qconfigs the qconfig of each module path that has one
+     * @param outputs the output qparams {@link Calibration} computed, by module path
+     * @return the converted copy
+     */
+    public static Module convert(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs,
+            Map<String, ObservedQParams> outputs) {
+        return convertWith(model, mappings, qconfigs::get, outputs);
+    }
+
+    private static Module convertWith(Module model, QuantizationMappings mappings, Function<String, QConfig> qconfigs,
+            Map<String, ObservedQParams> outputs) {
         Module copy = model.copy();
         try {
-            swapChildren(copy, copy, "", mappings, qconfigs);
+            swapChildren(copy, copy, "", mappings, qconfigs, outputs);
             return copy;
         } catch (RuntimeException e) {
             copy.close();
@@ -56,18 +72,18 @@ public final class Convert {
     }
 
     private static void swapChildren(Module root, Module parent, String prefix, QuantizationMappings mappings,
-            Function<String, QConfig> qconfigs) {
+            Function<String, QConfig> qconfigs, Map<String, ObservedQParams> outputs) {
         for (Map.Entry<String, Module> e : new ArrayList<>(parent.namedChildren().entrySet())) {
             String path = prefix + e.getKey();
             Module child = e.getValue();
             QuantizationMappings.Factory factory = mappings.factoryFor(child.getClass());
             QConfig qconfig = factory == null ? null : qconfigs.apply(path);
             if (qconfig != null) {
-                Module quantized = factory.fromFloat(child, qconfig);
+                Module quantized = factory.fromFloat(child, qconfig, outputs.get(path));
                 quantized.train(child.isTraining());
                 root.replace(path, quantized).close();
             } else {
-                swapChildren(root, child, path + ".", mappings, qconfigs);
+                swapChildren(root, child, path + ".", mappings, qconfigs, outputs);
             }
         }
     }

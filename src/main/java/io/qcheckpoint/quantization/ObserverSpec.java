@@ -30,6 +30,27 @@ public record ObserverSpec(Kind kind, DType dtype, QScheme qscheme, boolean redu
         PLACEHOLDER
     }
 
+    /** torch's default averaging constant of the moving-average observers. */
+    public static final float AVERAGING_CONSTANT = 0.01f;
+
+    /**
+     * Creates the observer this spec describes (per-channel ones along axis 0, as torch's default).
+     *
+     * @return a fresh observer
+     * @throws UnsupportedOperationException for kinds not implemented yet
+     */
+    public Observer create() {
+        return switch (kind) {
+            case MIN_MAX -> new MinMaxObserver(dtype, qscheme, reduceRange);
+            case MOVING_AVERAGE_MIN_MAX -> new MovingAverageMinMaxObserver(dtype, qscheme, reduceRange, AVERAGING_CONSTANT);
+            case PER_CHANNEL_MIN_MAX -> new PerChannelMinMaxObserver(0, dtype, qscheme, reduceRange);
+            case MOVING_AVERAGE_PER_CHANNEL_MIN_MAX ->
+                    new MovingAveragePerChannelMinMaxObserver(0, dtype, qscheme, reduceRange, AVERAGING_CONSTANT);
+            case PLACEHOLDER -> new PlaceholderObserver();
+            case HISTOGRAM -> throw new UnsupportedOperationException("HistogramObserver is not available yet");
+        };
+    }
+
     /** Checks that nothing is null. */
     public ObserverSpec {
         Objects.requireNonNull(kind, "kind");

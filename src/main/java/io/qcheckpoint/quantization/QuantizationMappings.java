@@ -39,13 +39,16 @@ public final class QuantizationMappings {
     @FunctionalInterface
     public interface Factory {
         /**
-         * Builds the quantized module; the float module is left as it is.
+         * Builds the quantized module, as torch's {@code from_float}; the float module is left as it is.
          *
          * @param floatModule the float module
-         * @param qconfig the module's qconfig (its dtypes choose the quantized types)
+         * @param qconfig the module's qconfig: its dtypes choose the quantized types, its weight
+         *     observer the weights' qparams
+         * @param output the output qparams its activation observer computed, or null for
+         *     placeholders (scale 1, zero point 0) that a state dict will replace
          * @return the quantized module
          */
-        Module fromFloat(Module floatModule, QConfig qconfig);
+        Module fromFloat(Module floatModule, QConfig qconfig, ObservedQParams output);
     }
 
     private static final double PLACEHOLDER_SCALE = 1.0;
@@ -62,19 +65,19 @@ public final class QuantizationMappings {
     /** Returns torch's default static (post-training and QAT) mappings. */
     public static QuantizationMappings staticMappings() {
         Map<Class<? extends Module>, Factory> t = new LinkedHashMap<>();
-        t.put(QuantStub.class, (m, q) -> new Quantize(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT, q.activation().dtype()));
-        t.put(DeQuantStub.class, (m, q) -> new DeQuantize());
-        t.put(FloatFunctional.class, (m, q) -> new QFunctional(PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT));
-        t.put(ReLU6.class, (m, q) -> new io.qcheckpoint.nn.quantized.ReLU6());
-        t.put(Linear.class, (m, q) -> staticLinear((Linear) m, false));
-        t.put(LinearReLU.class, (m, q) -> staticLinear((Linear) m.child("0"), true));
-        t.put(Conv1d.class, (m, q) -> conv((ConvNd) m, 1, false));
-        t.put(Conv2d.class, (m, q) -> conv((ConvNd) m, 2, false));
-        t.put(Conv3d.class, (m, q) -> conv((ConvNd) m, 3, false));
-        t.put(ConvReLU1d.class, (m, q) -> conv((ConvNd) m.child("0"), 1, true));
-        t.put(ConvReLU2d.class, (m, q) -> conv((ConvNd) m.child("0"), 2, true));
-        t.put(ConvReLU3d.class, (m, q) -> conv((ConvNd) m.child("0"), 3, true));
-        t.put(BatchNorm2d.class, (m, q) -> batchNorm((BatchNorm2d) m));
+        t.put(QuantStub.class, (m, q, o) -> new Quantize(scale(o), zeroPoint(o), q.activation().dtype()));
+        t.put(DeQuantStub.class, (m, q, o) -> new DeQuantize());
+        t.put(FloatFunctional.class, (m, q, o) -> new QFunctional(scale(o), zeroPoint(o)));
+        t.put(ReLU6.class, (m, q, o) -> new io.qcheckpoint.nn.quantized.ReLU6());
+        t.put(Linear.class, (m, q, o) -> staticLinear((Linear) m, false, q, o));
+        t.put(LinearReLU.class, (m, q, o) -> staticLinear((Linear) m.child("0"), true, q, o));
+        t.put(Conv1d.class, (m, q, o) -> conv((ConvNd) m, 1, false, q, o));
+        t.put(Conv2d.class, (m, q, o) -> conv((ConvNd) m, 2, false, q, o));
+        t.put(Conv3d.class, (m, q, o) -> conv((ConvNd) m, 3, false, q, o));
+        t.put(ConvReLU1d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 1, true, q, o));
+        t.put(ConvReLU2d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 2, true, q, o));
+        t.put(ConvReLU3d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 3, true, q, o));
+        t.put(BatchNorm2d.class, (m, q, o) -> batchNorm((BatchNorm2d) m, o));
         return new QuantizationMappings(t, QConfig.staticDefault());
     }
 
@@ -86,7 +89,7 @@ public final class QuantizationMappings {
      * @return the mappings
      */
     public static QuantizationMappings dynamicMappings(DType defaultWeightDtype) {
-        return new QuantizationMappings(Map.of(Linear.class, (m, q) -> dynamicLinear((Linear) m, q.weight().dtype())),
+        return new QuantizationMappings(Map.of(Linear.class, (m, q, o) -> dynamicLinear((Linear) m, q)),
                 QConfig.dynamic(defaultWeightDtype));
     }
 
@@ -118,30 +121,34 @@ public final class QuantizationMappings {
         return table.get(floatType);
     }
 
-    private static Module staticLinear(Linear f, boolean relu) {
+    private static Module staticLinear(Linear f, boolean relu, QConfig q, ObservedQParams o) {
         try (NDManager scratch = NDManager.newBaseManager()) {
-            NDArray w = placeholderWeight(f.weight(), scratch);
-            return relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, f.bias(), PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT)
-                    : new io.qcheckpoint.nn.quantized.Linear(w, f.bias(), PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT);
+            NDArray w = quantizedWeight(f.weight(), q.weight(), scratch);
+            return relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, f.bias(), scale(o), zeroPoint(o))
+                    : new io.qcheckpoint.nn.quantized.Linear(w, f.bias(), scale(o), zeroPoint(o));
         }
     }
 
-    private static Module dynamicLinear(Linear f, DType dtype) {
+    private static Module dynamicLinear(Linear f, QConfig q) {
+        DType dtype = q.weight() == null ? DType.QINT8 : q.weight().dtype();
+        if (dtype == DType.FLOAT16) {
+            return new io.qcheckpoint.nn.quantized.dynamic.Linear(dtype, f.weight(), f.bias());
+        }
         try (NDManager scratch = NDManager.newBaseManager()) {
-            NDArray w = dtype == DType.FLOAT16 ? f.weight() : placeholderWeight(f.weight(), scratch);
-            return new io.qcheckpoint.nn.quantized.dynamic.Linear(dtype, w, f.bias());
+            return new io.qcheckpoint.nn.quantized.dynamic.Linear(DType.QINT8, quantizedWeight(f.weight(), q.weight(), scratch),
+                    f.bias());
         }
     }
 
-    private static Module conv(ConvNd f, int dims, boolean relu) {
+    private static Module conv(ConvNd f, int dims, boolean relu, QConfig q, ObservedQParams o) {
         try (NDManager scratch = NDManager.newBaseManager()) {
-            NDArray w = placeholderWeight(f.weight(), scratch);
+            NDArray w = quantizedWeight(f.weight(), q.weight(), scratch);
             long[] stride = f.stride();
             long[] padding = f.padding();
             long[] dilation = f.dilation();
             long groups = f.groups();
-            double s = PLACEHOLDER_SCALE;
-            long z = PLACEHOLDER_ZERO_POINT;
+            double s = scale(o);
+            long z = zeroPoint(o);
             NDArray b = f.bias();
             return switch (dims * (relu ? -1 : 1)) {
                 case 1 -> new io.qcheckpoint.nn.quantized.Conv1d(w, b, stride, padding, dilation, groups, s, z);
@@ -154,10 +161,43 @@ public final class QuantizationMappings {
         }
     }
 
-    private static Module batchNorm(BatchNorm2d f) {
+    private static Module batchNorm(BatchNorm2d f, ObservedQParams o) {
         return new io.qcheckpoint.nn.quantized.BatchNorm2d(f.parameter("weight").duplicate(),
                 f.parameter("bias").duplicate(), f.buffer("running_mean").duplicate(), f.buffer("running_var").duplicate(),
-                f.buffer("num_batches_tracked").duplicate(), f.eps(), PLACEHOLDER_SCALE, PLACEHOLDER_ZERO_POINT);
+                f.buffer("num_batches_tracked").duplicate(), f.eps(), scale(o), zeroPoint(o));
+    }
+
+    /** torch's {@code float(act_scale)}: the observer's float32 scale, or the placeholder. */
+    private static double scale(ObservedQParams o) {
+        return o == null ? PLACEHOLDER_SCALE : o.scale();
+    }
+
+    private static long zeroPoint(ObservedQParams o) {
+        return o == null ? PLACEHOLDER_ZERO_POINT : o.zeroPoint();
+    }
+
+    /**
+     * torch's {@code _quantize_weight}: the weight observer sees the weight, and its qparams quantize it
+     * (per channel with float64 scales and int64 zero points); without an observer, a placeholder.
+     */
+    private static NDArray quantizedWeight(NDArray weight, ObserverSpec spec, NDManager scratch) {
+        if (spec == null || spec.kind() == ObserverSpec.Kind.PLACEHOLDER) {
+            return placeholderWeight(weight, scratch);
+        }
+        NDArray w = weight.duplicate();
+        w.attach(scratch);
+        Observer observer = spec.create();
+        observer.observe(w);
+        ObservedQParams q = observer.calculateQParams();
+        if (q.axis() < 0) {
+            return QuantizedKernels.quantizePerTensor(w, q.scale(), q.zeroPoint(), spec.dtype());
+        }
+        double[] scales = new double[q.scales().length];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = q.scales()[i];
+        }
+        return QuantizedKernels.quantizePerChannel(w, scratch.create(scales), scratch.create(q.zeroPoints()), q.axis(),
+                spec.dtype());
     }
 
     /** Per-tensor symmetric qint8 over the weight's own range: a stand-in until the state dict is loaded. */
