@@ -49,7 +49,7 @@ public abstract class BatchNorm extends Module {
         if (trackRunningStats) {
             registerBuffer("running_mean", m.zeros(new Shape(numFeatures)));
             registerBuffer("running_var", m.ones(new Shape(numFeatures)));
-            registerBuffer("num_batches_tracked", m.create(0L));
+            registerBuffer("num_batches_tracked", m.zeros(new Shape(), DataType.INT64));
         }
     }
 

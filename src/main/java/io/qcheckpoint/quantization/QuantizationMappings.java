@@ -3,6 +3,7 @@ package io.qcheckpoint.quantization;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.BatchNorm2d;
 import io.qcheckpoint.nn.Conv1d;
 import io.qcheckpoint.nn.Conv2d;
@@ -22,6 +23,7 @@ import io.qcheckpoint.nn.quantized.DeQuantize;
 import io.qcheckpoint.nn.quantized.QFunctional;
 import io.qcheckpoint.nn.quantized.Quantize;
 import io.qcheckpoint.pt.DType;
+import io.qcheckpoint.pt.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -196,8 +198,11 @@ public final class QuantizationMappings {
         for (int i = 0; i < scales.length; i++) {
             scales[i] = q.scales()[i];
         }
-        return QuantizedKernels.quantizePerChannel(w, scratch.create(scales), scratch.create(q.zeroPoints()), q.axis(),
-                spec.dtype());
+        // through TensorArrays: the quantizer keeps its scales, so they must live in libtorch's memory
+        NDArray channelScales = TensorArrays.toNDArray(scratch, Tensor.fromDoubles(scales, scales.length));
+        long[] zeroPoints = q.zeroPoints();
+        NDArray channelZeroPoints = TensorArrays.toNDArray(scratch, Tensor.fromLongs(zeroPoints, zeroPoints.length));
+        return QuantizedKernels.quantizePerChannel(w, channelScales, channelZeroPoints, q.axis(), spec.dtype());
     }
 
     /** Per-tensor symmetric qint8 over the weight's own range: a stand-in until the state dict is loaded. */

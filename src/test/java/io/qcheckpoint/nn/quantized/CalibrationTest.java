@@ -23,6 +23,7 @@ import io.qcheckpoint.quantization.ObserverSpec;
 import io.qcheckpoint.quantization.QConfig;
 import io.qcheckpoint.quantization.QuantizationMappings;
 import io.qcheckpoint.testing.PythonTorch;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,7 @@ class CalibrationTest {
                 outputs = c.outputQParams();
             }
             try (Module q = Convert.convert(fp32, mappings, qconfigs, outputs)) {
+                reuseFreedJavaMemory();
                 StateDict sd = q.stateDict();
                 torch.get("qparams").fields().forEachRemaining(e -> {
                     Tensor t = sd.tensor(e.getKey());
@@ -96,6 +98,23 @@ class CalibrationTest {
                 double step = torch.get("output_scale").asDouble();
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], actual[i], step * 1.0001, name + ": output " + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Frees unreachable direct buffers and writes over memory they held: a libtorch object still
+     * pointing into Java memory (a quantizer's scales) then reads NaNs, not luckily intact values.
+     */
+    private static void reuseFreedJavaMemory() throws InterruptedException {
+        for (int round = 0; round < 3; round++) {
+            System.gc();
+            Thread.sleep(20);
+            for (int i = 0; i < 64; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(64 << i % 8);
+                while (b.remaining() >= Long.BYTES) {
+                    b.putLong(-1L);
                 }
             }
         }
