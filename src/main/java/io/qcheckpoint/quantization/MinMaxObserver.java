@@ -27,6 +27,7 @@ public class MinMaxObserver extends UniformObserver {
     /** Creates the observer, a moving average one when {@code averagingConstant} is a number. */
     MinMaxObserver(DType dtype, QScheme qscheme, boolean reduceRange, float averagingConstant) {
         super(dtype, qscheme, reduceRange);
+        requireReducibleRange(dtype, qscheme, reduceRange);
         if (qscheme != QScheme.PER_TENSOR_AFFINE && qscheme != QScheme.PER_TENSOR_SYMMETRIC) {
             throw new IllegalArgumentException("a per-tensor observer needs a per-tensor qscheme, not " + qscheme);
         }

@@ -37,7 +37,7 @@ public record ObserverSpec(Kind kind, DType dtype, QScheme qscheme, boolean redu
      * Creates the observer this spec describes (per-channel ones along axis 0, as torch's default).
      *
      * @return a fresh observer
-     * @throws UnsupportedOperationException for kinds not implemented yet
+     * @throws IllegalArgumentException for a dtype or scheme the observer does not support, as torch
      */
     public Observer create() {
         return switch (kind) {
@@ -47,7 +47,7 @@ public record ObserverSpec(Kind kind, DType dtype, QScheme qscheme, boolean redu
             case MOVING_AVERAGE_PER_CHANNEL_MIN_MAX ->
                     new MovingAveragePerChannelMinMaxObserver(0, dtype, qscheme, reduceRange, AVERAGING_CONSTANT);
             case PLACEHOLDER -> new PlaceholderObserver();
-            case HISTOGRAM -> throw new UnsupportedOperationException("HistogramObserver is not available yet");
+            case HISTOGRAM -> new HistogramObserver(dtype, qscheme, reduceRange);
         };
     }
 

@@ -28,6 +28,7 @@ public class PerChannelMinMaxObserver extends UniformObserver {
     /** Creates the observer, a moving average one when {@code averagingConstant} is a number. */
     PerChannelMinMaxObserver(int axis, DType dtype, QScheme qscheme, boolean reduceRange, float averagingConstant) {
         super(dtype, qscheme, reduceRange);
+        requireReducibleRange(dtype, qscheme, reduceRange);
         if (qscheme != QScheme.PER_CHANNEL_AFFINE && qscheme != QScheme.PER_CHANNEL_SYMMETRIC) {
             throw new IllegalArgumentException("a per-channel observer needs a per-channel qscheme, not " + qscheme);
         }

@@ -24,15 +24,22 @@ abstract class UniformObserver implements Observer {
         if (qscheme == QScheme.PER_CHANNEL_AFFINE_FLOAT_QPARAMS) {
             throw new IllegalArgumentException("float qparams (quantized embeddings) are not supported");
         }
-        boolean symmetric = qscheme == QScheme.PER_TENSOR_SYMMETRIC || qscheme == QScheme.PER_CHANNEL_SYMMETRIC;
-        if (symmetric && reduceRange && dtype == DType.QUINT8) {
-            throw new IllegalArgumentException("Cannot reduce range for symmetric quantization for quint8 (as torch)");
-        }
         this.dtype = dtype;
         this.qscheme = qscheme;
         boolean signed = dtype == DType.QINT8;
         this.quantMin = signed ? (reduceRange ? -64 : -128) : 0;
         this.quantMax = signed ? (reduceRange ? 63 : 127) : (reduceRange ? 127 : 255);
+    }
+
+    /**
+     * The check torch's min-max observers (not the histogram one) make: a halved symmetric quint8
+     * range is refused.
+     */
+    static void requireReducibleRange(DType dtype, QScheme qscheme, boolean reduceRange) {
+        boolean symmetric = qscheme == QScheme.PER_TENSOR_SYMMETRIC || qscheme == QScheme.PER_CHANNEL_SYMMETRIC;
+        if (symmetric && reduceRange && dtype == DType.QUINT8) {
+            throw new IllegalArgumentException("Cannot reduce range for symmetric quantization for quint8 (as torch)");
+        }
     }
 
     /** torch's {@code _calculate_qparams(min_val, max_val)}, element by element. */
