@@ -1,8 +1,10 @@
 package io.qcheckpoint;
 
+import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.config.TuneConfigs;
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.pt.CheckpointException;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,6 +28,26 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      */
     public EagerQuantizedModel(Module module, TuneConfig tuneConfig) {
         super(module, tuneConfig);
+    }
+
+    /**
+     * Builds the int8 model a tune config describes from a float model, as LPOT's
+     * {@code quantize(tune_cfg, model, dataloader)}: a copy of the model gets the config's
+     * qconfigs and fp32 fallbacks, is calibrated on every batch of {@code calibration} (static and
+     * QAT approaches; dynamic ones need no data), and is converted. Saving the result and loading it
+     * with {@link Checkpoints#load} gives the same model. {@code fp32} is not changed.
+     *
+     * @param tuneConfig the tune config, e.g. one {@link LpotOps} helped to write
+     * @param fp32 the float model, fused as it will be quantized, with its weights
+     * @param calibration the calibration inputs; ignored by the dynamic approach
+     * @return the int8 model, owned by the caller
+     * @throws ModelMismatchException if the config names ops the model lacks
+     * @throws io.qcheckpoint.pt.CheckpointFormatException if the config is not one LPOT writes for eager PyTorch
+     */
+    public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration)
+            throws CheckpointException {
+        Module int8 = EagerRebuild.quantize(tuneConfig, fp32, calibration, "tune config");
+        return new EagerQuantizedModel(int8, tuneConfig);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.qcheckpoint;
 
+import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.config.OpKey;
 import io.qcheckpoint.config.TuneConfig;
@@ -7,15 +8,16 @@ import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.StateDictMismatchException;
 import io.qcheckpoint.pt.CheckpointException;
 import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.DType;
+import io.qcheckpoint.pt.QScheme;
 import io.qcheckpoint.pt.StateDict;
+import io.qcheckpoint.quantization.Calibration;
 import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.Fp32Fallback;
 import io.qcheckpoint.quantization.ObserverSpec;
 import io.qcheckpoint.quantization.QConfig;
 import io.qcheckpoint.quantization.QConfigPropagation;
 import io.qcheckpoint.quantization.QuantizationMappings;
-import io.qcheckpoint.pt.DType;
-import io.qcheckpoint.pt.QScheme;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,10 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EagerRebuild {
     private static final Logger LOG = LoggerFactory.getLogger(EagerRebuild.class);
-
-    /** LPOT names fused modules by the op they quantize. */
-    private static final Map<String, String> UNIFIED_TYPES = Map.of("ConvReLU1d", "Conv1d", "ConvReLU2d", "Conv2d",
-            "ConvReLU3d", "Conv3d", "ConvBn2d", "Conv2d", "ConvBnReLU2d", "Conv2d", "LinearReLU", "Linear");
 
     /** LPOT's DequantQuantWrapper observers: MinMax symmetric quint8 activations, per-channel affine qint8 weights. */
     private static final QConfig WRAPPER_QCONFIG = new QConfig(
@@ -63,9 +61,51 @@ final class EagerRebuild {
      */
     static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
+        try (Prepared p = prepare(cfg, fp32, configFile)) {
+            Module quantized = Convert.convert(p.model(), p.mappings(), p.qconfigs());
+            try {
+                loadWeights(quantized, weights, strict, weightsFile);
+                return quantized;
+            } catch (CheckpointException | RuntimeException e) {
+                quantized.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Builds the int8 model a tune config describes from the float model, as LPOT's
+     * {@code quantize(tune_cfg, model, dataloader)}: static and QAT configs are calibrated on
+     * {@code calibration} (every batch), dynamic ones need no data. {@code fp32} is not changed.
+     *
+     * @param cfg the tune config
+     * @param fp32 the float model
+     * @param calibration the calibration inputs (static and QAT approaches)
+     * @param source what to call the config in messages
+     * @return the int8 module tree, owned by the caller
+     * @throws CheckpointException if the config is not one LPOT writes for eager PyTorch, or names
+     *     ops the model lacks
+     */
+    static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, String source)
+            throws CheckpointException {
+        try (Prepared p = prepare(cfg, fp32, source)) {
+            if (p.dynamic()) {
+                return Convert.convert(p.model(), p.mappings(), p.qconfigs());
+            }
+            try (Calibration c = Calibration.prepare(p.model(), p.mappings(), p.qconfigs())) {
+                c.observeAll(calibration);
+                return Convert.convert(p.model(), p.mappings(), p.qconfigs(), c.outputQParams());
+            }
+        }
+    }
+
+    /**
+     * LPOT's steps before convert: a copy of the model in eval mode, per-op qconfigs, propagation,
+     * fp32 fallback (static and QAT).
+     */
+    private static Prepared prepare(TuneConfig cfg, Module fp32, String configFile) throws CheckpointException {
         Approach approach = checkSupported(cfg, configFile);
         Module model = fp32.copy();
-        Module quantized = null;
         try {
             model.eval();
             checkOps(cfg, model, configFile);
@@ -85,17 +125,21 @@ final class EagerRebuild {
             if (qconfigs.isEmpty()) {
                 LOG.warn(NO_QCONFIG_WARNING);
             }
-            quantized = Convert.convert(model, dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
-                    : QuantizationMappings.staticMappings(), qconfigs);
-            loadWeights(quantized, weights, strict, weightsFile);
-            Module result = quantized;
-            quantized = null;
-            return result;
-        } finally {
+            QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
+                    : QuantizationMappings.staticMappings();
+            return new Prepared(model, qconfigs, mappings, dynamic);
+        } catch (CheckpointException | RuntimeException e) {
             model.close();
-            if (quantized != null) {
-                quantized.close();
-            }
+            throw e;
+        }
+    }
+
+    /** The prepared copy, which this record owns, and what convert needs with it. */
+    private record Prepared(Module model, Map<String, QConfig> qconfigs, QuantizationMappings mappings,
+            boolean dynamic) implements AutoCloseable {
+        @Override
+        public void close() {
+            model.close();
         }
     }
 
@@ -124,9 +168,10 @@ final class EagerRebuild {
                 problems.add("op '" + op.name() + "' (" + op.type() + ") names no module of the model");
                 continue;
             }
-            String type = m.getClass().getSimpleName();
-            if (!UNIFIED_TYPES.getOrDefault(type, type).equals(op.type())) {
-                problems.add("op '" + op.name() + "' is a " + op.type() + " in the config, a " + type + " in the model");
+            String type = LpotOps.opType(m);
+            if (!type.equals(op.type())) {
+                problems.add("op '" + op.name() + "' is a " + op.type() + " in the config, a "
+                        + m.getClass().getSimpleName() + " in the model");
             }
         }
         if (!problems.isEmpty()) {
