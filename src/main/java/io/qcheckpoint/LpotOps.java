@@ -67,7 +67,8 @@ public final class LpotOps {
         for (Map.Entry<String, Module> e : parent.namedChildren().entrySet()) {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             Module child = e.getValue();
-            boolean op = mappings.factoryFor(child.getClass()) != null && !(child instanceof Sequential)
+            // exactly Sequential, as LPOT's type check: fused modules are Sequential subclasses and ops
+            boolean op = mappings.factoryFor(child.getClass()) != null && child.getClass() != Sequential.class
                     && !(child instanceof DeQuantStub);
             if (op) {
                 ops.add(new OpKey(path, opType(child)));

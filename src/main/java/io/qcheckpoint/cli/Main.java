@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  * {@code Main} prints {@code qcheckpoint: <message>} and exits {@value #EXIT_BAD_INPUT}.
  */
 @Command(name = "qcheckpoint", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Inspects and copies torch.save checkpoints (LPOT / Neural Compressor int8 models included).",
-        subcommands = {InspectCommand.class, CopyCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        description = "Tunes, inspects, copies and runs LPOT / Neural Compressor int8 checkpoints (torch.save files).",
+        subcommands = {DemoCommand.class, InspectCommand.class, CopyCommand.class, RunCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed", "2:bad input or usage (the message says which)",
             "3:internal error (a bug; the stack trace is printed)"})

@@ -1,6 +1,7 @@
 package io.qcheckpoint.quantization;
 
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.intrinsic.FusedModule;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.Function;
@@ -82,7 +83,8 @@ public final class Convert {
                 Module quantized = factory.fromFloat(child, qconfig, outputs.get(path));
                 quantized.train(child.isTraining());
                 root.replace(path, quantized).close();
-            } else {
+            } else if (!(child instanceof FusedModule)) {
+                // as torch's _convert: a fused module is one op, converted whole or left float
                 swapChildren(root, child, path + ".", mappings, qconfigs, outputs);
             }
         }

@@ -172,7 +172,7 @@ public final class Tuner {
                 return false;
             }
             int number = trials.size() + 1;
-            listener.trialStarted(number, change);
+            listener.trialStarted(number, change, calibrationBatches);
             EagerQuantizedModel model = quantize(cfg);
             try {
                 long t0 = System.nanoTime();

@@ -23,8 +23,9 @@ public interface TuningListener {
      *
      * @param number the trial's number, from 1
      * @param change what it tries
+     * @param calibrationBatches the batches its calibration will run (0 for dynamic quantization)
      */
-    default void trialStarted(int number, String change) {
+    default void trialStarted(int number, String change, long calibrationBatches) {
     }
 
     /**
