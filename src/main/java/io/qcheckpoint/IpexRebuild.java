@@ -66,8 +66,33 @@ final class IpexRebuild {
         }
     }
 
-    /** Runs the example once with a recorder around every op, then takes the recorders out again. */
+    /** Runs the example once and returns the paths of the ops in the order they ran. */
     private static List<String> executionOrder(Module model, NDArray example) {
+        List<String> order = new ArrayList<>();
+        runOps(model, example, (path, input, output) -> order.add(path));
+        return order;
+    }
+
+    /** Told each time an op runs, by {@link #runOps}. */
+    interface OpListener {
+        /**
+         * An op ran.
+         *
+         * @param path the op's path
+         * @param input its input, valid only during the call
+         * @param output its output, valid only during the call
+         */
+        void ran(String path, NDArray input, NDArray output);
+    }
+
+    /**
+     * Runs {@code input} once through {@code model} with a recorder around every op (a module of a
+     * {@link #NAMES} type that is not part of another op), which tells {@code listener}, then takes
+     * the recorders out again, also when the pass fails. {@code input} is not changed; the arrays the
+     * pass makes are freed. The listener hears an op when it has run; ops do not nest, so that is the
+     * order in which they start.
+     */
+    static void runOps(Module model, NDArray input, OpListener listener) {
         List<String> ops = new ArrayList<>();
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             boolean insideOp = ops.stream().anyMatch(o -> e.getKey().startsWith(o + "."));
@@ -75,12 +100,11 @@ final class IpexRebuild {
                 ops.add(e.getKey());
             }
         }
-        List<String> order = new ArrayList<>();
         for (String path : ops) {
-            model.replace(path, new Recorder(path, model.module(path), order));
+            model.replace(path, new Recorder(path, model.module(path), listener));
         }
-        try (NDManager scratch = example.getManager().newSubManager()) {
-            NDArray x = example.duplicate();
+        try (NDManager scratch = input.getManager().newSubManager()) {
+            NDArray x = input.duplicate();
             x.attach(scratch);
             model.forward(x);
         } finally {
@@ -90,7 +114,16 @@ final class IpexRebuild {
                 recorder.close();
             }
         }
-        return order;
+    }
+
+    /**
+     * Returns IPEX's name of an op.
+     *
+     * @param op a module {@link #runOps} treats as an op
+     * @return e.g. {@code Convolution_Relu}
+     */
+    static String ipexName(Module op) {
+        return NAMES.get(op.getClass());
     }
 
     private static void check(IpexConfig cfg, Module model, List<String> order, String file) throws ModelMismatchException {
@@ -161,21 +194,22 @@ final class IpexRebuild {
         return QuantizedKernels.quantizePerChannel(w, scales, zeros, 0, DType.QINT8);
     }
 
-    /** Records the path of the op it wraps when it runs. */
+    /** Tells a listener about the op it wraps each time that runs. */
     private static final class Recorder extends Module {
         private final String path;
-        private final List<String> order;
+        private final OpListener listener;
 
-        Recorder(String path, Module op, List<String> order) {
+        Recorder(String path, Module op, OpListener listener) {
             this.path = path;
-            this.order = order;
+            this.listener = listener;
             register("module", op);
         }
 
         @Override
         public NDArray forward(NDArray input) {
-            order.add(path);
-            return call("module", input);
+            NDArray output = call("module", input);
+            listener.ran(path, input, output);
+            return output;
         }
     }
 }
