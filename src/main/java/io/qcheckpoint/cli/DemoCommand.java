@@ -132,7 +132,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static ArrayDataset dataset(NDManager manager, Digits set) {
         NDArray images = set.batch(manager, 0, set.size());
-        NDArray labels = manager.create(set.labels());
+        NDArray labels;
+        try (NDArray overJavaMemory = manager.create(set.labels())) {
+            labels = overJavaMemory.duplicate();
+        }
         return new ArrayDataset.Builder().setData(images).optLabels(labels).setSampling(120, false).build();
     }
 

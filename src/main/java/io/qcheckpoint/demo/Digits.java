@@ -191,7 +191,11 @@ public final class Digits {
         for (int i = from; i < to; i++) {
             System.arraycopy(image(i), 0, data, (i - from) * PIXELS, PIXELS);
         }
-        return manager.create(data, new Shape(to - from, 1, 8, 8));
+        // DJL leaves a created array over the Java buffer; a duplicate owns its memory in libtorch, so
+        // views of it (a dataset's batches) stay valid on their own
+        try (NDArray overJavaMemory = manager.create(data, new Shape(to - from, 1, 8, 8))) {
+            return overJavaMemory.duplicate();
+        }
     }
 
     private Digits select(IntPredicate row) {

@@ -32,14 +32,24 @@ class ReadmeTest {
             compiles(Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1)));
             blocks++;
         }
-        assertEquals(2, blocks, "README.md has the two quickstarts");
+        assertEquals(3, blocks, "README.md has the three quickstarts");
     }
 
     @Test
-    void theServingExampleCompilesAndIsTheFirstCommand() throws IOException {
-        compiles(Path.of("examples/serve-lpot-checkpoint/ServeLpotCheckpoint.java"));
-        assertTrue(Files.isExecutable(Path.of("examples/serve-lpot-checkpoint/run")));
-        assertTrue(Files.readString(README).contains("\n```\nexamples/serve-lpot-checkpoint/run\n```\n"));
+    void theDemoIsTheFirstCommandAndTheExamplesCompile() throws IOException {
+        String readme = Files.readString(README);
+        Matcher first = Pattern.compile("\n```\n(.*?)\n```\n", Pattern.DOTALL).matcher(readme);
+        assertTrue(first.find());
+        assertEquals("bin/qcheckpoint demo", first.group(1));
+        assertTrue(List.of(Main.class.getAnnotation(picocli.CommandLine.Command.class).subcommands())
+                .contains(DemoCommand.class), "demo is a subcommand");
+        for (String example : List.of("serve-lpot-checkpoint/ServeLpotCheckpoint.java", "resnet-ptq/ResNetPtq.java")) {
+            Path src = Path.of("examples", example);
+            compiles(src);
+            Path run = src.resolveSibling("run");
+            assertTrue(Files.isExecutable(run), run + " is executable");
+            assertTrue(readme.contains("`" + run.toString().replace('\\', '/') + "`"), "README names " + run);
+        }
     }
 
     private void compiles(Path src) {
