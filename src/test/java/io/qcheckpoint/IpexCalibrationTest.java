@@ -18,6 +18,7 @@ import io.qcheckpoint.lpot.LpotModels;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.testing.JsonTensors;
 import io.qcheckpoint.testing.PythonTorch;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,8 +46,8 @@ class IpexCalibrationTest {
         JsonNode torch = new ObjectMapper().readTree(PythonTorch.run("ipex_calibration_oracle.py", "conv2"));
         try (Module fp32 = fp32(); NDManager m = NDManager.newBaseManager()) {
             List<NDArray> batches = new ArrayList<>();
-            torch.get("batches").forEach(b -> batches.add(array(m, b)));
-            NDArray x = array(m, torch.get("input"));
+            torch.get("batches").forEach(b -> batches.add(JsonTensors.array(m, b)));
+            NDArray x = JsonTensors.array(m, torch.get("input"));
             float[] before = fp32.forward(x).toFloatArray();
             try (IpexQuantizedModel q = IpexQuantizedModel.calibrate(fp32, batches, Set.of("conv2"))) {
                 List<IpexOpCalibration> ops = q.tuneConfig().ops();
@@ -71,7 +72,7 @@ class IpexCalibrationTest {
                 }
                 // the model is the list's: torch's int8 model of its own list gives the same outputs, to within
                 // the step the multipliers' last bits can move a rounding
-                float[] torchOut = floats(torch.get("output_bits"));
+                float[] torchOut = JsonTensors.floats(torch.get("output_bits"));
                 QuantizedModelsTestSupport.assertWithinOneStep(torchOut, q.forward(x).toFloatArray(),
                         torch.get("output_scale").asDouble(), "ipex calibration");
                 assertTrue(q.module().module("conv1") instanceof IpexQuantizedOp);
@@ -203,21 +204,5 @@ class IpexCalibrationTest {
             f[i] = (float) r.nextGaussian();
         }
         return m.create(f, shape);
-    }
-
-    private static NDArray array(NDManager m, JsonNode t) {
-        long[] shape = new long[t.get("shape").size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.get("shape").get(i).asLong();
-        }
-        return m.create(floats(t.get("bits")), new Shape(shape));
-    }
-
-    private static float[] floats(JsonNode bits) {
-        float[] f = new float[bits.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = Float.intBitsToFloat((int) bits.get(i).asLong());
-        }
-        return f;
     }
 }

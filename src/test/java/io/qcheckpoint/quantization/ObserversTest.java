@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.QScheme;
+import io.qcheckpoint.testing.JsonTensors;
 import io.qcheckpoint.testing.PythonTorch;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class ObserversTest {
             }
             Observer o = create(c);
             for (JsonNode b : c.get("batches")) {
-                o.observe(floats(b.get("bits")), longs(b.get("shape")));
+                o.observe(JsonTensors.floats(b.get("bits")), longs(b.get("shape")));
             }
             ObservedQParams q = o.calculateQParams();
             int[] scaleBits = new int[q.scales().length];
@@ -67,14 +68,6 @@ class ObserversTest {
             case "MovingAveragePerChannelMinMaxObserver" -> new MovingAveragePerChannelMinMaxObserver(axis, dtype, scheme, rr, avg);
             default -> throw new IllegalArgumentException(c.get("observer").asText());
         };
-    }
-
-    private static float[] floats(JsonNode bits) {
-        float[] f = new float[bits.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = Float.intBitsToFloat((int) bits.get(i).asLong());
-        }
-        return f;
     }
 
     private static long[] longs(JsonNode a) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.nn.Module;
@@ -22,6 +21,7 @@ import io.qcheckpoint.quantization.ObservedQParams;
 import io.qcheckpoint.quantization.ObserverSpec;
 import io.qcheckpoint.quantization.QConfig;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.testing.JsonTensors;
 import io.qcheckpoint.testing.PythonTorch;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ class CalibrationTest {
             Map<String, ObservedQParams> outputs;
             try (Calibration c = Calibration.prepare(fp32, mappings, qconfigs)) {
                 for (JsonNode b : torch.get("batches")) {
-                    c.observe(array(m, b));
+                    c.observe(JsonTensors.array(m, b));
                 }
                 outputs = c.outputQParams();
             }
@@ -92,8 +92,8 @@ class CalibrationTest {
                         assertEquals(expected, scales[i], expected * 1e-5, name + ": " + e.getKey() + "[" + i + "]");
                     }
                 });
-                float[] expected = floats(torch.get("output_bits"));
-                float[] actual = q.forward(array(m, torch.get("input"))).toFloatArray();
+                float[] expected = JsonTensors.floats(torch.get("output_bits"));
+                float[] actual = q.forward(JsonTensors.array(m, torch.get("input"))).toFloatArray();
                 // qparams a few ulps apart move outputs by at most one step; bit-exactness is for loaded checkpoints
                 double step = torch.get("output_scale").asDouble();
                 for (int i = 0; i < expected.length; i++) {
@@ -134,21 +134,5 @@ class CalibrationTest {
         try (Module unfused = model) {
             return FuseModules.fuseModules(unfused, g);
         }
-    }
-
-    private static NDArray array(NDManager m, JsonNode t) {
-        long[] shape = new long[t.get("shape").size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.get("shape").get(i).asLong();
-        }
-        return m.create(floats(t.get("bits")), new Shape(shape));
-    }
-
-    private static float[] floats(JsonNode bits) {
-        float[] f = new float[bits.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = Float.intBitsToFloat((int) bits.get(i).asLong());
-        }
-        return f;
     }
 }
