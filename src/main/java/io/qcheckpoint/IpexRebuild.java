@@ -8,7 +8,8 @@ import io.qcheckpoint.config.IpexOpCalibration;
 import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.nn.Conv2d;
 import io.qcheckpoint.nn.ConvNd;
-import io.qcheckpoint.nn.Identity;
+import io.qcheckpoint.nn.ForwardHook;
+import io.qcheckpoint.nn.ForwardHooks;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
@@ -73,26 +74,12 @@ final class IpexRebuild {
         return order;
     }
 
-    /** Told each time an op runs, by {@link #runOps}. */
-    interface OpListener {
-        /**
-         * An op ran.
-         *
-         * @param path the op's path
-         * @param input its input, valid only during the call
-         * @param output its output, valid only during the call
-         */
-        void ran(String path, NDArray input, NDArray output);
-    }
-
     /**
-     * Runs {@code input} once through {@code model} with a recorder around every op (a module of a
-     * {@link #NAMES} type that is not part of another op), which tells {@code listener}, then takes
-     * the recorders out again, also when the pass fails. {@code input} is not changed; the arrays the
-     * pass makes are freed. The listener hears an op when it has run; ops do not nest, so that is the
-     * order in which they start.
+     * Runs {@code input} once through {@code model} with {@code hook} on every op (a module of a
+     * {@link #NAMES} type that is not part of another op), as {@link ForwardHooks#run}. Ops do not
+     * nest, so the order in which the hook hears them is the order in which they start.
      */
-    static void runOps(Module model, NDArray input, OpListener listener) {
+    static void runOps(Module model, NDArray input, ForwardHook hook) {
         List<String> ops = new ArrayList<>();
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             boolean insideOp = ops.stream().anyMatch(o -> e.getKey().startsWith(o + "."));
@@ -100,20 +87,7 @@ final class IpexRebuild {
                 ops.add(e.getKey());
             }
         }
-        for (String path : ops) {
-            model.replace(path, new Recorder(path, model.module(path), listener));
-        }
-        try (NDManager scratch = input.getManager().newSubManager()) {
-            NDArray x = input.duplicate();
-            x.attach(scratch);
-            model.forward(x);
-        } finally {
-            for (String path : ops) {
-                Module recorder = model.module(path);
-                model.replace(path, recorder.replace("module", new Identity()));
-                recorder.close();
-            }
-        }
+        ForwardHooks.run(model, ops, input, hook);
     }
 
     /**
@@ -192,24 +166,5 @@ final class IpexRebuild {
                 .add(amax.eq(0).toType(DataType.FLOAT64, false));
         NDArray zeros = scratch.zeros(amax.getShape(), DataType.INT64);
         return QuantizedKernels.quantizePerChannel(w, scales, zeros, 0, DType.QINT8);
-    }
-
-    /** Tells a listener about the op it wraps each time that runs. */
-    private static final class Recorder extends Module {
-        private final String path;
-        private final OpListener listener;
-
-        Recorder(String path, Module op, OpListener listener) {
-            this.path = path;
-            this.listener = listener;
-            register("module", op);
-        }
-
-        @Override
-        public NDArray forward(NDArray input) {
-            NDArray output = call("module", input);
-            listener.ran(path, input, output);
-            return output;
-        }
     }
 }

@@ -1,9 +1,9 @@
 package io.qcheckpoint.tuning;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.ForwardHooks;
 import io.qcheckpoint.nn.Module;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,16 +41,15 @@ final class OpSensitivity {
         return ordered;
     }
 
-    /** Runs a copy of {@code model} with every op's output recorded, as float32. */
+    /**
+     * Runs a copy of {@code model} with every op's output recorded, as float32: hooks on the model itself
+     * would disturb a caller running it meanwhile.
+     */
     private static Map<String, float[]> outputs(Module model, List<String> ops, NDArray input) {
         Map<String, float[]> recorded = new HashMap<>();
-        try (Module copy = model.copy(); NDManager scratch = input.getManager().newSubManager()) {
-            for (String op : ops) {
-                copy.replace(op, new Recorder(copy.module(op), op, recorded));
-            }
-            NDArray x = input.duplicate();
-            x.attach(scratch);
-            copy.forward(x);
+        try (Module copy = model.copy()) {
+            ForwardHooks.run(copy, ops, input, (op, in, out) -> recorded.put(op,
+                    (out.getDataType() == DataType.UNKNOWN ? QuantizedKernels.dequantize(out) : out).toFloatArray()));
         }
         return recorded;
     }
@@ -83,25 +82,5 @@ final class OpSensitivity {
             out[i] = range > 0 ? (x[i] - min) / range : 0;
         }
         return out;
-    }
-
-    /** Passes its module's output on, and keeps a float copy of it. */
-    private static final class Recorder extends Module {
-        private final String op;
-        private final Map<String, float[]> recorded;
-
-        Recorder(Module module, String op, Map<String, float[]> recorded) {
-            this.op = op;
-            this.recorded = recorded;
-            register("module", module);
-        }
-
-        @Override
-        public NDArray forward(NDArray input) {
-            NDArray y = call("module", input);
-            NDArray floats = y.getDataType() == DataType.UNKNOWN ? QuantizedKernels.dequantize(y) : y;
-            recorded.put(op, floats.toFloatArray());
-            return y;
-        }
     }
 }
