@@ -8,6 +8,7 @@ import io.qcheckpoint.EagerQuantizedModel;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.demo.Digits;
 import io.qcheckpoint.demo.DigitsCnn;
+import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.quantization.FuseModules;
@@ -132,10 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static ArrayDataset dataset(NDManager manager, Digits set) {
         NDArray images = set.batch(manager, 0, set.size());
-        NDArray labels;
-        try (NDArray overJavaMemory = manager.create(set.labels())) {
-            labels = overJavaMemory.duplicate();
-        }
+        NDArray labels = TensorArrays.owningCopy(manager.create(set.labels()));
         return new ArrayDataset.Builder().setData(images).optLabels(labels).setSampling(120, false).build();
     }
 

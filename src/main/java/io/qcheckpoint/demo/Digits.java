@@ -3,6 +3,7 @@ package io.qcheckpoint.demo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.qcheckpoint.kernels.TensorArrays;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,11 +192,8 @@ public final class Digits {
         for (int i = from; i < to; i++) {
             System.arraycopy(image(i), 0, data, (i - from) * PIXELS, PIXELS);
         }
-        // DJL leaves a created array over the Java buffer; a duplicate owns its memory in libtorch, so
-        // views of it (a dataset's batches) stay valid on their own
-        try (NDArray overJavaMemory = manager.create(data, new Shape(to - from, 1, 8, 8))) {
-            return overJavaMemory.duplicate();
-        }
+        // a dataset's batches are views of this array, and must stay valid on their own
+        return TensorArrays.owningCopy(manager.create(data, new Shape(to - from, 1, 8, 8)));
     }
 
     private Digits select(IntPredicate row) {

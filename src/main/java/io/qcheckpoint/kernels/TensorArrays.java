@@ -57,10 +57,20 @@ public final class TensorArrays {
         ByteBuffer bytes = c.bytes().apply(tensor);
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
         direct.put(bytes.duplicate()).flip();
-        // DJL's create (and set) leave the array over the Java buffer's memory, which dies with the
-        // buffer, while libtorch objects built from the array (a quantizer's scales, a packed bias)
-        // may use it longer: a clone owns its memory in libtorch.
-        try (NDArray overJavaMemory = manager.create(direct, new Shape(tensor.shape()), c.target())) {
+        return owningCopy(manager.create(direct, new Shape(tensor.shape()), c.target()));
+    }
+
+    /**
+     * Returns a copy of an array that DJL's {@code NDManager.create} made from Java data, and closes
+     * that array. DJL leaves such an array over the Java buffer's memory, which dies with the buffer,
+     * while views of it and libtorch objects built from it (a quantizer's scales, a packed bias) may
+     * live longer: the copy owns its memory in libtorch.
+     *
+     * @param overJavaMemory the array just created from Java data; closed by this call
+     * @return the copy, owned by the same manager
+     */
+    public static NDArray owningCopy(NDArray overJavaMemory) {
+        try (overJavaMemory) {
             return overJavaMemory.duplicate();
         }
     }
