@@ -6,6 +6,10 @@ train_digits_cnn.DigitsCnn (strict), puts it in eval mode, runs it on the TEST s
 JSON: {"sha256": of the csv.gz, "test_size", "test_labels": [...], "logits": {"shape": [40, 10], "bits": float32
 logits of the first 40 test images as IEEE bits (struct '<f' -> uint32), row-major}, "correct": test images classified
 right, "accuracy": correct / test_size}.
+
+usage: /usr/bin/python3 digits_oracle.py compare OTHER_WEIGHTS.pt
+Runs the committed weights and OTHER_WEIGHTS.pt (a retraining by train_digits_cnn.py) on the TEST split and prints
+JSON: {"test_size", "committed_correct", "other_correct", "agree": test images both predict alike}.
 """
 import hashlib
 import json
@@ -26,15 +30,28 @@ def bits(t):
     return [struct.unpack('<I', struct.pack('<f', v))[0] for v in t.flatten().tolist()]
 
 
+def model_with(weights):
+    model = tdc.DigitsCnn()
+    model.load_state_dict(torch.load(weights), strict=True)
+    model.eval()
+    return model
+
+
+def compare(other):
+    _, (x, y) = tdc.split(*tdc.load_digits())
+    with torch.no_grad():
+        committed = model_with(os.path.join(tdc.DEMO, tdc.WEIGHTS))(x).argmax(1)
+        retrained = model_with(other)(x).argmax(1)
+    json.dump({'test_size': len(y), 'committed_correct': (committed == y).sum().item(),
+               'other_correct': (retrained == y).sum().item(), 'agree': (committed == retrained).sum().item()},
+              sys.stdout)
+
+
 def main():
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(1)
     with open(tdc.DATA, 'rb') as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     _, (x, y) = tdc.split(*tdc.load_digits())
-    model = tdc.DigitsCnn()
-    model.load_state_dict(torch.load(os.path.join(tdc.DEMO, tdc.WEIGHTS)), strict=True)
-    model.eval()
+    model = model_with(os.path.join(tdc.DEMO, tdc.WEIGHTS))
     with torch.no_grad():
         logits = model(x)
     correct = (logits.argmax(1) == y).sum().item()
@@ -44,4 +61,11 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    warnings.filterwarnings('ignore')
+    torch.set_num_threads(1)
+    if len(sys.argv) == 3 and sys.argv[1] == 'compare':
+        compare(sys.argv[2])
+    elif len(sys.argv) == 1:
+        main()
+    else:
+        sys.exit('usage: digits_oracle.py [compare OTHER_WEIGHTS.pt]')

@@ -15,6 +15,10 @@ installed here; this script is the executable statement of the semantics QCheckp
 usage: /usr/bin/python3 ipex_models.py generate   (into src/test/resources/fixtures/ipex/, or
        $QCHECKPOINT_FIXTURES_OUT), writing best_configure.json (one line, as LPOT's json.dump), fp32_sd.pt
        (the fused float model), input.pt, output.pt, case.json.
+       /usr/bin/python3 ipex_models.py run DIR OUTPUT
+       loads DIR's best_configure.json onto the fused float model with DIR's fp32_sd.pt, runs it on DIR's input.pt
+       with this machine's kernels and torch.saves the output to OUTPUT (the tests' oracle: int8 results differ
+       between CPUs with and without VNNI, so they compare with torch on the same machine).
 """
 import collections
 import json
@@ -179,8 +183,22 @@ def generate(out):
         f.write(json.dumps(case, indent=1) + '\n')
 
 
+def run(checkpoint, output):
+    torch.set_num_threads(1)
+    model = tq.fuse_modules(IpexNet().eval(), [['conv1', 'relu1']])
+    model.load_state_dict(torch.load(os.path.join(checkpoint, 'fp32_sd.pt')), strict=True)
+    with open(os.path.join(checkpoint, 'best_configure.json')) as f:
+        ops = json.load(f)
+    x = torch.load(os.path.join(checkpoint, 'input.pt'))
+    with torch.no_grad():
+        torch.save(ipex_load(model, ops, x)(x), output)
+
+
 if __name__ == '__main__':
-    if sys.argv[1:] != ['generate']:
+    if sys.argv[1:] == ['generate']:
+        generate(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)
+    elif len(sys.argv) == 4 and sys.argv[1] == 'run':
+        run(sys.argv[2], sys.argv[3])
+    else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    generate(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.lpot.LpotModels;
-import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.testing.TorchOutputs;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,14 +33,9 @@ class RunCommandTest {
                 "--classpath", classes, "--fp32-weights", LPOT.resolve(name).resolve("fp32_sd.pt"),
                 "--input", LPOT.resolve(name).resolve("input.pt"), "--output", out);
         assertEquals(0, r.exitCode(), r.err());
-        float[] expected = ((Tensor) TorchFiles.read(LPOT.resolve(name).resolve("output.pt")).root()).toFloatArray();
         float[] actual = ((Tensor) TorchFiles.read(out).root()).toFloatArray();
         var info = new ObjectMapper().readTree(LPOT.resolve(name).resolve("case.json").toFile());
-        if (info.get("output_scale").isNull()) {
-            QuantizedModelsTestSupport.assertClose(expected, actual, 1e-4, name);
-        } else {
-            QuantizedModelsTestSupport.assertWithinOneStep(expected, actual, info.get("output_scale").asDouble(), name);
-        }
+        TorchOutputs.assertLpotOutput(info, TorchOutputs.lpot(name), actual);
     }
 
     @Test
@@ -51,8 +46,8 @@ class RunCommandTest {
                 ipex.resolve("fp32_sd.pt"), "--input", ipex.resolve("input.pt"), "--output", out);
         assertEquals(0, r.exitCode(), r.err());
         var info = new ObjectMapper().readTree(ipex.resolve("case.json").toFile());
-        QuantizedModelsTestSupport.assertWithinOneStep(((Tensor) TorchFiles.read(ipex.resolve("output.pt")).root()).toFloatArray(),
-                ((Tensor) TorchFiles.read(out).root()).toFloatArray(), info.get("output_scale").asDouble(), "ipex");
+        float[] actual = ((Tensor) TorchFiles.read(out).root()).toFloatArray();
+        TorchOutputs.ipex().assertWithinOneStep(actual, info.get("output_scale").asDouble(), "ipex");
     }
 
     @Test

@@ -11,12 +11,12 @@ import io.qcheckpoint.EagerQuantizedModel;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
-import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.quantization.FuseModules;
 import io.qcheckpoint.testing.PythonTorch;
+import io.qcheckpoint.testing.TorchOutputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * LPOT checkpoints (three written by LPOT v1.5 itself, four made with LPOT's semantics by
  * {@code lpot_models.py}) load onto the Java rebuild of their model and give the outputs torch
- * gives; saved again by Java, they load in Python and give the same outputs there.
+ * gives ({@link TorchOutputs}: int8 kernels differ between CPUs); saved again by
+ * Java, they load in Python and give the same outputs there.
  */
 class CheckpointsMatchLpotTest {
     static final Path FIXTURES = Path.of("src/test/resources/fixtures/lpot");
@@ -49,7 +50,7 @@ class CheckpointsMatchLpotTest {
             float[] fp32Before = fp32.forward(input(m, name)).toFloatArray();
             StateDict fp32State = fp32.stateDict();
             try (QuantizedModel<?> q = Checkpoints.load(FIXTURES.resolve(name), fp32)) {
-                assertOutputs(info, tensor(name, "output.pt").toFloatArray(), q.forward(input(m, name)).toFloatArray());
+                TorchOutputs.assertLpotOutput(info, TorchOutputs.lpot(name), q.forward(input(m, name)).toFloatArray());
                 assertEquals(torchTypes(info), javaTypes(q.module()), "module types at torch's paths");
                 assertEquals(strings(info.get("keys")), new ArrayList<>(q.module().stateDict().keys()));
             }
@@ -75,8 +76,11 @@ class CheckpointsMatchLpotTest {
         assertEquals(original.get("config"), fromJava.get("config"), "yaml.safe_load reads the same config");
         assertEquals(original.get("keys"), fromJava.get("keys"));
         assertEquals(original.get("metadata"), fromJava.get("metadata"));
-        assertArrayEquals(tensor(name, "output.pt").toFloatArray(), ((Tensor) TorchFiles.read(out).root()).toFloatArray(),
-                "torch's output from the Java-saved checkpoint");
+        // Bit equality holds against torch's output from the original checkpoint in the same run: the
+        // same torch on the same CPU, and Java saved the same tensors. The committed output.pt was made
+        // on another CPU and may differ in the last bits (loadsAsLpotDoes compares with it in steps).
+        assertArrayEquals(((Tensor) TorchFiles.read(dir.resolve("orig_out.pt")).root()).toFloatArray(),
+                ((Tensor) TorchFiles.read(out).root()).toFloatArray(), "torch's output from the Java-saved checkpoint");
     }
 
     /** INC 1.11+ saves one best_model.pt: the state dict with the tune config (DotDicts) under 'best_configure'. */
@@ -100,7 +104,7 @@ class CheckpointsMatchLpotTest {
         assertEquals(0, r.exitCode(), r.stderr());
         try (Module fp32 = fp32Model(name); NDManager m = NDManager.newBaseManager();
                 QuantizedModel<?> q = Checkpoints.load(single, fp32)) {
-            assertOutputs(info(name), tensor(name, "output.pt").toFloatArray(), q.forward(input(m, name)).toFloatArray());
+            TorchOutputs.assertLpotOutput(info(name), TorchOutputs.lpot(name), q.forward(input(m, name)).toFloatArray());
             assertEquals(strings(info(name).get("keys")), new ArrayList<>(q.module().stateDict().keys()));
         }
     }
@@ -123,15 +127,6 @@ class CheckpointsMatchLpotTest {
         }
         model.loadStateDict(TorchFiles.readStateDict(FIXTURES.resolve(name).resolve("fp32_sd.pt")), true);
         return model;
-    }
-
-    static void assertOutputs(JsonNode info, float[] expected, float[] actual) {
-        if (info.get("output_scale") == null || info.get("output_scale").isNull()) {
-            QuantizedModelsTestSupport.assertClose(expected, actual, 1e-4, info.get("model").asText());
-        } else {
-            QuantizedModelsTestSupport.assertWithinOneStep(expected, actual, info.get("output_scale").asDouble(),
-                    info.get("model").asText());
-        }
     }
 
     static ai.djl.ndarray.NDArray input(NDManager m, String name) throws IOException {

@@ -17,9 +17,9 @@ import io.qcheckpoint.ModelMismatchException;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
-import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.testing.TorchOutputs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An IPEX-backend checkpoint ({@code best_configure.json}) made by {@code ipex_models.py}: loaded
  * onto the float model with an example input, it gives the outputs torch's int8 kernels give for the
- * same calibration; saved again, the JSON is byte for byte the same; a list that does not fit the
+ * same calibration on this machine ({@link TorchOutputs}); saved again, the JSON is byte for byte the same; a list that does not fit the
  * model is refused.
  */
 class IpexCheckpointTest {
@@ -46,9 +46,8 @@ class IpexCheckpointTest {
             float[] before = fp32.forward(x).toFloatArray();
             try (QuantizedModel<?> q = Checkpoints.load(DIR, fp32, LoadOptions.defaults().withExampleInput(x))) {
                 assertTrue(q instanceof IpexQuantizedModel);
-                float[] torch = ((Tensor) TorchFiles.read(DIR.resolve("output.pt")).root()).toFloatArray();
-                QuantizedModelsTestSupport.assertWithinOneStep(torch, q.forward(x).toFloatArray(),
-                        info.get("output_scale").asDouble(), "ipex");
+                float[] actual = q.forward(x).toFloatArray();
+                TorchOutputs.ipex().assertWithinOneStep(actual, info.get("output_scale").asDouble(), "ipex");
                 assertTrue(q.module().module("conv1") instanceof IpexQuantizedOp);
                 assertTrue(q.module().module("conv2") instanceof io.qcheckpoint.nn.Conv2d, "quantized: false stays fp32");
                 assertTrue(q.module().module("fc") instanceof IpexQuantizedOp);

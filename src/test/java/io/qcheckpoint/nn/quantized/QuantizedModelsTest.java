@@ -145,6 +145,34 @@ class QuantizedModelsTest {
                 + " elements equal torch's");
     }
 
+    /** Every element within {@code steps} output steps of torch's. */
+    static void assertWithinSteps(float[] expected, float[] actual, double scale, int steps, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            double apart = Math.abs(expected[i] - actual[i]) / scale;
+            assertTrue(apart <= steps + 1e-4, what + ": element " + i + " is " + apart + " steps from torch's");
+        }
+    }
+
+    /**
+     * None more than one output step apart, and at least 99% on torch's step: for outputs whose scale
+     * both sides computed from float ranges (calibration), so the scales themselves may differ in the
+     * last bits between libtorch and torch or between CPUs, and no element can be bit-exact. Such drift
+     * moves an element by at most 255 steps times the scales' relative difference (1e-6 at most,
+     * measured), far below the thousandth of a step counted as the same step here.
+     */
+    static void assertSameSteps(float[] expected, float[] actual, double scale, String what) {
+        assertEquals(expected.length, actual.length, what);
+        int same = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double steps = Math.abs(expected[i] - actual[i]) / scale;
+            assertTrue(steps <= 1.001, what + ": element " + i + " is " + steps + " steps from torch's");
+            same += steps <= 0.001 ? 1 : 0;
+        }
+        assertTrue(same * 100L >= 99L * expected.length, what + ": only " + same + " of " + expected.length
+                + " elements on torch's step");
+    }
+
     /** Every element within {@code rel} of the largest magnitude of torch's output. */
     static void assertClose(float[] expected, float[] actual, double rel, String what) {
         assertEquals(expected.length, actual.length, what);
