@@ -354,6 +354,102 @@ def format_cases():
 
 
 # ----------------------------------------------------------------------------------------------
+# Bounded work: tiny files whose values nest, share or grow without bound (issue 11). Each must be
+# refused as a format error within the test's time and heap limits.
+
+APPEND, BINPUT, BINGET, LONG_BINPUT, LONG_BINGET = b'a', b'q', b'h', b'r', b'j'
+
+
+def put(n):
+    return LONG_BINPUT + struct.pack('<I', n)
+
+
+def get(n):
+    return LONG_BINGET + struct.pack('<I', n)
+
+
+def with_state_dict(key, value):
+    """A valid state dict zip with one more entry, key -> value (pickle bytes)."""
+    return torch_zip(state_dict_pickle(extra=[(u(key), value)]))
+
+
+def memo_dag(levels):
+    """x0 = 'leaf'; x(k+1) = [xk, xk]: 'levels' lists that unfold into 2 ** levels leaves."""
+    out = u('leaf') + put(0) + b'0'  # POP
+    for k in range(levels):
+        out += EMPTY_LIST + MARK + get(k) + get(k) + APPENDS + put(k + 1) + b'0'  # POP
+    return out + get(levels)
+
+
+def nested_lists(depth):
+    return EMPTY_LIST * depth + APPEND * (depth - 1)
+
+
+def nested_tuples(depth):
+    return u('k') + TUPLE1 * depth
+
+
+def nested_dicts_sharing_key(depth, key_len):
+    """{k: {k: ... {}}} 'depth' levels, every k the same key_len-character string through the memo."""
+    out = u('k' * key_len) + put(0) + b'0'
+    for _ in range(depth):
+        out += EMPTY_DICT + get(0)
+    out += EMPTY_DICT
+    return out + SETITEM * depth
+
+
+def bounds_cases():
+    cases = []
+
+    def add(name, raw, why):
+        cases.append((name, raw, why))
+
+    add('bounds_memo_dag_2_40', with_state_dict('advance', memo_dag(40)),
+        "a list of two references to a list of two references ... 40 levels through the memo: 2^40 leaves "
+        "for anything that walks it as a tree (a few hundred bytes)")
+    add('bounds_memo_dag_2_24', with_state_dict('advance', memo_dag(24)),
+        "the same memo DAG 24 levels deep: 16M leaves, beyond the 4M-element budget")
+    add('bounds_self_list', with_state_dict('advance', EMPTY_LIST + put(0) + get(0) + APPEND),
+        "L = [L]: a list that contains itself")
+    add('bounds_self_dict', with_state_dict('advance', EMPTY_DICT + put(0) + u('me') + get(0) + SETITEM),
+        "d = {'me': d}: a dict that contains itself")
+    add('bounds_nested_lists_100k', with_state_dict('advance', nested_lists(100000)),
+        "100,000 nested lists (0.3 MB)")
+    add('bounds_nested_lists_1001', with_state_dict('advance', nested_lists(1001)),
+        "1,001 nested lists, one more level than the documented limit")
+    add('bounds_nested_tuple_keys', with_state_dict('advance', EMPTY_DICT + nested_tuples(100000) + i(1) + SETITEM),
+        "a dict key of 100,000 nested tuples")
+    add('bounds_odict_key_self_list', torch_zip(glob('collections', 'OrderedDict')
+                                                 + tup(EMPTY_LIST + MARK + MARK + EMPTY_LIST + put(0) + get(0) + APPEND
+                                                       + i(1) + TUPLE + APPENDS) + REDUCE + STOP, data=()),
+        "OrderedDict([(L, 1)]) with L = [L]: an unhashable key that contains itself (Python: TypeError)")
+    add('bounds_odict_key_list', torch_zip(glob('collections', 'OrderedDict')
+                                            + tup(EMPTY_LIST + MARK + MARK + EMPTY_LIST + i(1) + TUPLE + APPENDS) + REDUCE
+                                            + STOP, data=()),
+        "OrderedDict([([], 1)]): a list as a key (Python: TypeError, unhashable type: 'list')")
+    add('bounds_nested_dicts_shared_key', with_state_dict('advance', nested_dicts_sharing_key(900, 200000)),
+        "900 nested dicts, each keyed by one 200 KB string through the memo")
+    add('bounds_wide_dicts_shared_key', with_state_dict('advance', EMPTY_LIST + MARK
+                                                          + u('k' * 100000) + put(0)
+                                                          + get(0) * 2000 + APPENDS),
+        "a list of 2,000 references to one 100 KB string: 200 MB of content unfolded, over the 64 MiB budget")
+    add('bounds_long_text_1m', torch_zip(PROTO2 + b'L' + b'7' * 1000000 + b'L\n' + STOP, data=()),
+        "a LONG literal of a million digits (Python refuses more than 4,300 digits too)")
+    add('bounds_long4_1mb', torch_zip(PROTO2 + b'\x8b' + struct.pack('<i', 1000000) + b'\x01' * 1000000 + STOP,
+                                      data=()),
+        "a LONG4 binary integer of a million bytes (2.4M decimal digits)")
+    add('bounds_int_text_5k', torch_zip(PROTO2 + b'I' + b'9' * 5000 + b'\n' + STOP, data=()),
+        "an INT literal of 5,000 digits, past Python's 4,300")
+    add('bounds_codecs_not_latin1', with_state_dict('advance', call('_codecs', 'encode', u('\u4e2d\u6587'),
+                                                                      u('latin1'))),
+        "_codecs.encode of characters outside latin1 (Python: UnicodeEncodeError)")
+    add('bounds_size_of_strings', torch_zip(state_dict_pickle(extra=[(u('size'), call('torch', 'Size',
+                                                                                      tup(u('a'), NONE)))])),
+        "torch.Size(('a', None)): a size of non-integers")
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
 
 TORCH_PROBE = r'''
 import sys, warnings
@@ -404,7 +500,7 @@ def main():
         manifest.append(collections.OrderedDict([('file', name + '.pt'), ('expect', 'unsafe'), ('global', global_),
                                                  ('why', why)]))
     dropped = []
-    for name, raw, why in format_cases():
+    for name, raw, why in format_cases() + bounds_cases():
         path = os.path.join(OUT, name + '.pt')
         with open(path, 'wb') as f:
             f.write(raw)

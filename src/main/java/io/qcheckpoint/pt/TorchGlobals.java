@@ -94,6 +94,12 @@ final class TorchGlobals {
         if (o instanceof String s) {
             return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
         }
+        if (o instanceof List<?>) {
+            return "a list";
+        }
+        if (o instanceof Map<?, ?>) {
+            return "a dict";
+        }
         return "a " + o.getClass().getSimpleName();
     }
 
@@ -117,7 +123,7 @@ final class TorchGlobals {
         callable(t, "collections.OrderedDict", TorchGlobals::orderedDict);
         callable(t, "neural_compressor.conf.dotdict.DotDict", TorchGlobals::dotDict);
         callable(t, "lpot.conf.dotdict.DotDict", TorchGlobals::dotDict);
-        callable(t, "torch.Size", a -> Tuple.torchSize(arg(a, 0, Tuple.class).items()));
+        callable(t, "torch.Size", TorchGlobals::torchSize);
         callable(t, "torch.device", TorchGlobals::device);
         callable(t, "_codecs.encode", TorchGlobals::encode);
         for (String builtins : List.of("__builtin__", "builtins")) {
@@ -139,11 +145,25 @@ final class TorchGlobals {
         t.put(name, new Global(name, fn));
     }
 
+    private static Object torchSize(Tuple a) {
+        List<Object> dims = arg(a, 0, Tuple.class).items();
+        for (Object d : dims) {
+            if (!(d instanceof Long)) {
+                throw new IllegalArgumentException("torch.Size takes ints, not " + describe(d));
+            }
+        }
+        return Tuple.torchSize(dims);
+    }
+
     private static Object orderedDict(Tuple a) {
         OrderedDict d = new OrderedDict();
         if (a.size() == 1 && a.get(0) instanceof List<?> pairs) {
             for (Object p : pairs) {
-                Tuple kv = (Tuple) p;
+                List<?> kv = p instanceof Tuple t ? t.items() : p instanceof List<?> l ? l : List.of();
+                if (kv.size() != 2) {
+                    throw new IllegalArgumentException("OrderedDict takes pairs, not " + describe(p));
+                }
+                Unpickler.requireHashable(kv.get(0), 0);
                 d.put(kv.get(0), kv.get(1));
             }
         } else if (a.size() != 0) {
@@ -193,6 +213,12 @@ final class TorchGlobals {
         String encoding = arg(a, 1, String.class);
         if (!encoding.equals("latin1") && !encoding.equals("latin-1")) {
             throw new IllegalArgumentException("_codecs.encode is only allowed with latin1, not " + encoding);
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) {
+                // Python raises UnicodeEncodeError here; getBytes would write '?' instead
+                throw new IllegalArgumentException("_codecs.encode: character " + i + " is not latin1");
+            }
         }
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }

@@ -26,6 +26,10 @@ import java.util.Set;
  */
 final class Unpickler {
     private static final int MAX_KEY_DEPTH = 64;
+    /** Python 3.11's own limit on decimal digits of an int (sys.int_info.default_max_str_digits). */
+    static final int MAX_INT_DIGITS = 4300;
+    /** The bytes of a binary long with that many decimal digits. */
+    static final int MAX_LONG_BYTES = 1786;
 
     private final ByteBuffer in;
     private final String source;
@@ -65,7 +69,9 @@ final class Unpickler {
                     if (markCount > 0) {
                         throw error("STOP with a MARK still open");
                     }
-                    return pop();
+                    Object value = pop();
+                    PickleBounds.check(value, source);
+                    return value;
                 }
                 step(op);
             }
@@ -398,6 +404,9 @@ final class Unpickler {
     }
 
     private Object longBytes(int n) throws CheckpointException {
+        if (n > MAX_LONG_BYTES) {
+            throw error("an integer of " + n + " bytes, more than " + MAX_INT_DIGITS + " decimal digits");
+        }
         byte[] le = bytes(n);
         if (n == 0) {
             return 0L;
@@ -425,6 +434,10 @@ final class Unpickler {
 
     private Object parseLong(String s) throws CheckpointException {
         String t = s.endsWith("L") ? s.substring(0, s.length() - 1) : s;
+        if (t.length() > MAX_INT_DIGITS + 1) {
+            throw error("an integer literal of " + t.length() + " characters; Python too refuses more than "
+                    + MAX_INT_DIGITS + " digits");
+        }
         try {
             return normalize(new BigInteger(t));
         } catch (NumberFormatException e) {
