@@ -22,10 +22,12 @@ import io
 import json
 import os
 import pickle
+import random
 import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -398,6 +400,10 @@ def nested_dicts_sharing_key(depth, key_len):
     return out + SETITEM * depth
 
 
+# Cases whose reading must allocate far less than the generic bound (file size x 1100 + 16 MiB).
+MAX_ALLOCATION = {'zip_deflate_claims_100mb': 32 << 20}
+
+
 def bounds_cases():
     cases = []
 
@@ -443,6 +449,38 @@ def bounds_cases():
     add('bounds_codecs_not_latin1', with_state_dict('advance', call('_codecs', 'encode', u('\u4e2d\u6587'),
                                                                       u('latin1'))),
         "_codecs.encode of characters outside latin1 (Python: UnicodeEncodeError)")
+    # Parser differentials: two readers must never see different files.
+    pkl = state_dict_pickle()
+    other = PROTO2 + dict_of((u('x'), i(1))) + STOP
+    add('zip_duplicate_data_pkl', gen.build_zip([('archive/data.pkl', pkl), ('archive/data.pkl', other),
+                                                  ('archive/data/0', W_DATA), ('archive/data/1', B_DATA),
+                                                  ('archive/version', b'3\n')]),
+        "two records named archive/data.pkl (a state dict, then {'x': 1}): which one a reader takes depends on it")
+    layout = []
+    good = torch_zip(pkl, out_layout=layout)
+    data0, data1 = layout[1], layout[2]
+    add('zip_cd_names_other_local_header', patch(good, data1.central_offset + 42, '<I', data0.header_offset),
+        "the central directory entry of data/1 points at data/0's local header (same size): the local header's "
+        "name disagrees with the directory's")
+    name = b'archive/data/1'
+    fake = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0x0800, 0, 0, 0x21, zlib.crc32(B_DATA), len(B_DATA),
+                       len(B_DATA), len(name), 0) + name + B_DATA
+    layout = []
+    padded = gen.build_zip([('archive/data.pkl', pkl), ('archive/pad', fake), ('archive/data/0', W_DATA),
+                            ('archive/data/1', B_DATA), ('archive/version', b'3\n')], out_layout=layout)
+    add('zip_overlapping_records', patch(padded, layout[3].central_offset + 42, '<I', layout[1].data_offset),
+        "data/1's directory entry points at a complete local header for data/1 inside the record archive/pad: two "
+        "records share bytes")
+    noise = random.Random(11).randbytes(100000)  # incompressible: the claim stays within deflate's ratio
+    layout = []
+    lie = gen.build_zip([('archive/data.pkl', noise), ('archive/version', b'3\n')], method=zipfile.ZIP_DEFLATED,
+                        descriptor=False, align=0, out_layout=layout)
+    claim = 100 * 1000 * 1000
+    lie = patch(lie, layout[0].header_offset + 22, '<I', claim)
+    lie = patch(lie, layout[0].central_offset + 24, '<I', claim)
+    add('zip_deflate_claims_100mb', lie,
+        'DEFLATED data.pkl of 100 KB that declares 100,000,000 inflated bytes (within deflate\'s 1032:1): a reader '
+        'must allocate as bytes really arrive, not the claim (max_allocation)')
     add('bounds_size_of_strings', torch_zip(state_dict_pickle(extra=[(u('size'), call('torch', 'Size',
                                                                                       tup(u('a'), NONE)))])),
         "torch.Size(('a', None)): a size of non-integers")
@@ -509,8 +547,11 @@ def main():
             os.remove(path)  # torch accepts it: not a bad file
             dropped.append('%s: torch %s loads it, so it is not a bad case' % (name, torch.__version__))
             continue
-        manifest.append(collections.OrderedDict([('file', name + '.pt'), ('expect', 'format'), ('global', None),
-                                                 ('why', why), ('torch', outcome)]))
+        entry = collections.OrderedDict([('file', name + '.pt'), ('expect', 'format'), ('global', None),
+                                         ('why', why), ('torch', outcome)])
+        if name in MAX_ALLOCATION:
+            entry['max_allocation'] = MAX_ALLOCATION[name]
+        manifest.append(entry)
     with open(os.path.join(OUT, 'manifest.json'), 'w', encoding='utf-8') as f:
         json.dump(manifest, f, indent=1)
         f.write('\n')

@@ -5,8 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -26,9 +30,14 @@ final class ZipArchive {
     private static final int DEFLATED = 8;
     /** Deflate cannot expand data by more than about 1032:1; a larger claim is a lie. */
     private static final long MAX_DEFLATE_RATIO = 1032;
+    /** The scratch buffer that measures a deflated record before it gets its own. */
+    private static final int INFLATE_CHUNK = 1 << 20;
 
-    /** One record's location. */
-    record Entry(String name, int method, long compressedSize, long size, long dataOffset) {
+    /** One record's location: its local header at {@code headerOffset}, its data at {@code dataOffset}. */
+    record Entry(String name, int method, long compressedSize, long size, long headerOffset, long dataOffset) {
+        long end() {
+            return dataOffset + compressedSize;
+        }
     }
 
     private final FileChannel channel;
@@ -105,12 +114,31 @@ final class ZipArchive {
                 int slash = e.name().indexOf('/');
                 root = slash < 0 ? "" : e.name().substring(0, slash + 1);
             }
-            entries.putIfAbsent(e.name(), e);
+            if (entries.putIfAbsent(e.name(), e) != null) {
+                // torch's reader and Python's zipfile would each pick one of the two: refuse the ambiguity
+                throw new CheckpointFormatException(file, "the zip holds two records named " + e.name());
+            }
         }
         if (root == null) {
             throw new CheckpointFormatException(file, "the zip archive is empty");
         }
+        requireDisjoint(entries.values(), cdOffset, file);
         return new ZipArchive(channel, file, Collections.unmodifiableMap(entries), root, whole);
+    }
+
+    /** No record's bytes overlap another's or the central directory, so every reader sees the same data. */
+    private static void requireDisjoint(Collection<Entry> entries, long cdOffset, String file)
+            throws CheckpointFormatException {
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::headerOffset));
+        for (int i = 0; i < byOffset.size(); i++) {
+            Entry e = byOffset.get(i);
+            long next = i + 1 < byOffset.size() ? byOffset.get(i + 1).headerOffset() : cdOffset;
+            if (e.end() > next) {
+                throw new CheckpointFormatException(file, "record " + e.name() + " overlaps "
+                        + (i + 1 < byOffset.size() ? "record " + byOffset.get(i + 1).name() : "the central directory"));
+            }
+        }
     }
 
     private static int findEocd(ByteBuffer tail) {
@@ -175,12 +203,24 @@ final class ZipArchive {
         if (local.getInt(0) != LOCAL_SIG) {
             throw new CheckpointFormatException(file, "record " + name + ": no local header at offset " + offset);
         }
-        long data = offset + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
+        int localNameLen = local.getShort(26) & 0xffff;
+        long data = offset + 30 + localNameLen + (local.getShort(28) & 0xffff);
+        if (data > fileSize || (local.getShort(8) & 0xffff) != method || !localName(channel, whole, offset, localNameLen).equals(name)) {
+            throw new CheckpointFormatException(file, "record " + name + ": its local header at offset " + offset
+                    + " disagrees with the central directory (name or compression method)");
+        }
         if (csize < 0 || usize < 0 || data > fileSize || csize > fileSize - data) {
             throw new CheckpointFormatException(file, "record " + name + " (" + csize + " bytes at offset " + data
                     + ") runs past the end of the file of " + fileSize + " bytes");
         }
-        return new Entry(name, method, csize, usize, data);
+        return new Entry(name, method, csize, usize, offset, data);
+    }
+
+    private static String localName(FileChannel channel, ByteBuffer whole, long offset, int length) throws IOException {
+        ByteBuffer b = whole != null ? whole.slice((int) offset + 30, length) : read(channel, offset + 30, length);
+        byte[] bytes = new byte[length];
+        b.get(0, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {
@@ -242,26 +282,44 @@ final class ZipArchive {
                     + " bytes from " + e.compressedSize() + " compressed bytes, more than deflate can produce"
                     + " (or over 2 GiB)");
         }
-        byte[] out = new byte[(int) e.size()];
+        // Inflated twice: once into a small scratch buffer to prove the declared size true, then into
+        // a buffer of exactly that size. A record that lies about its size so costs only the scratch.
         ByteBuffer in = channel.map(FileChannel.MapMode.READ_ONLY, e.dataOffset(), e.compressedSize());
+        try {
+            byte[] scratch = new byte[(int) Math.max(1, Math.min(e.size(), INFLATE_CHUNK))];
+            if (inflate(in.duplicate(), scratch, e.size(), false) != e.size()) {
+                throw new CheckpointFormatException(file, "deflated record " + e.name() + " does not inflate to its"
+                        + " declared " + e.size() + " bytes");
+            }
+            byte[] out = new byte[(int) e.size()];
+            inflate(in, out, e.size(), true);
+            return out;
+        } catch (DataFormatException ex) {
+            throw new CheckpointFormatException(file, "deflated record " + e.name() + " is corrupt: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Inflates {@code in} into {@code out}: from its start each time when {@code keep} is false (to
+     * count), else in order. Stops once more than {@code limit} bytes came out.
+     *
+     * @return the bytes inflated, at most {@code limit + 1}
+     */
+    private static long inflate(ByteBuffer in, byte[] out, long limit, boolean keep) throws DataFormatException {
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(in);
-            int n = 0;
-            while (n < out.length && !inflater.finished()) {
-                int got = inflater.inflate(out, n, out.length - n);
+            byte[] probe = new byte[1];
+            long n = 0;
+            while (!inflater.finished() && n <= limit) {
+                int at = keep ? (int) n : 0;
+                int got = at == out.length ? inflater.inflate(probe) : inflater.inflate(out, at, out.length - at);
                 if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     break;
                 }
                 n += got;
             }
-            if (n != out.length || !inflater.finished() && inflater.inflate(new byte[1]) > 0) {
-                throw new CheckpointFormatException(file, "deflated record " + e.name() + " does not inflate to its"
-                        + " declared " + e.size() + " bytes");
-            }
-            return out;
-        } catch (DataFormatException ex) {
-            throw new CheckpointFormatException(file, "deflated record " + e.name() + " is corrupt: " + ex.getMessage(), ex);
+            return n;
         } finally {
             inflater.end();
         }

@@ -37,9 +37,10 @@ class BadFilesTest {
         return tests.stream();
     }
 
-    private static void check(JsonNode entry) {
+    private static void check(JsonNode entry) throws IOException {
         Path file = BAD.resolve(entry.get("file").asText());
-        CheckpointException e = ReadOutcome.read(file);
+        CheckpointException e = entry.has("max_allocation") ? ReadOutcome.read(file, entry.get("max_allocation").asLong())
+                : ReadOutcome.read(file);
         assertNotNull(e, file + " was read without complaint (" + entry.get("why").asText() + ")");
         Class<?> expected = entry.get("expect").asText().equals("unsafe")
                 ? UnsafeCheckpointException.class : CheckpointFormatException.class;

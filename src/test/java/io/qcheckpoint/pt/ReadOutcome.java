@@ -3,6 +3,7 @@ package io.qcheckpoint.pt;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -27,7 +28,16 @@ final class ReadOutcome {
      *
      * @return null when it read cleanly, else the project exception it threw
      */
-    static CheckpointException read(Path file) {
+    static CheckpointException read(Path file) throws IOException {
+        return read(file, Files.size(file) * MAX_ALLOCATION_PER_FILE_BYTE + ALLOCATION_SLACK);
+    }
+
+    /**
+     * Reads {@code file} fully, allocating at most {@code allowed} bytes.
+     *
+     * @return null when it read cleanly, else the project exception it threw
+     */
+    static CheckpointException read(Path file, long allowed) {
         return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = threads.getCurrentThreadAllocatedBytes();
@@ -43,7 +53,6 @@ final class ReadOutcome {
                 fail(file.getFileName() + ": expected success or a CheckpointException, got " + t, t);
             }
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            long allowed = Files.size(file) * MAX_ALLOCATION_PER_FILE_BYTE + ALLOCATION_SLACK;
             if (allocated > allowed) {
                 fail(file.getFileName() + ": allocated " + allocated + " bytes reading a file of " + Files.size(file));
             }
