@@ -269,6 +269,8 @@ public final class ResNetPtq {
     }
 
     private static int run(Path dir, double relativeLoss, boolean bars) throws Exception {
+        // fail now, not after tuning, if the checkpoint could not be saved there
+        QuantizedModel.checkSavable(dir);
         try (Module fp32 = fusedModel(); NDManager manager = NDManager.newBaseManager();
              TuningProgress progress = new TuningProgress(bars)) {
             // each set from its own seed: the calibration images are not the evaluation images
@@ -296,9 +298,7 @@ public final class ResNetPtq {
             try (TuningResult result = tuner.tune(fp32)) {
                 System.out.println();
                 printTrials(result);
-                // save() creates the folder itself, but not its parents
-                Files.createDirectories(dir.toAbsolutePath().getParent());
-                result.model().save(dir);
+                result.model().save(dir); // creates the folder and any missing parents
                 System.out.println();
                 return compare(result, fp32, evaluation.pixels(), reference, dir);
             }

@@ -77,11 +77,15 @@ public final class DemoCommand implements Callable<Integer> {
      * Runs the demo.
      *
      * @return {@link Main#EXIT_OK}, or {@link Main#EXIT_CHECK_FAILED} if the reloaded model predicts differently
-     * @throws IOException if the checkpoint cannot be written or read back
+     * @throws IOException if the checkpoint cannot be written (checked before tuning) or read back
      */
     @Override
     public Integer call() throws IOException {
         checkOptions();
+        if (out != null) {
+            // before the tuning run, not after it: a bad --out should cost seconds, not the whole run
+            QuantizedModel.checkSavable(out);
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         Digits all = Digits.load();
         Digits train = all.train();

@@ -7,6 +7,7 @@ import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.OutputPaths;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
@@ -63,6 +64,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         InputFiles.requireRegularFile(input);
+        OutputPaths.checkFile(output);
         Tensor x = inputTensor();
         try (ModelClasses.Loaded loaded = ModelClasses.create(modelClass, classPath);
                 NDManager manager = NDManager.newBaseManager()) {

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -87,23 +88,30 @@ public final class TorchFiles {
      * @param value a {@link StateDict}, or nested maps, lists, {@link Tuple}s, tensors, strings,
      *     numbers, booleans, nulls, byte arrays, dtypes, qschemes and devices
      * @throws IllegalArgumentException if the value holds a type torch files cannot
+     * @throws java.nio.file.FileSystemException if the file system refuses (permission denied, no
+     *     such folder, ...): it names {@code path}, never the temporary file
      * @throws IOException if writing fails
      */
     public static void write(Path path, Object value) throws IOException {
         Pickler pickler = new Pickler();
         byte[] pickle = pickler.pickle(value);
         Path target = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        readableByAll(tmp);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeZip(ch, pickle, pickler.storages());
-                ch.force(true);
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                readableByAll(tmp);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    writeZip(ch, pickle, pickler.storages());
+                    ch.force(true);
+                }
+                move(tmp, target);
+            } catch (IOException | RuntimeException | Error e) {
+                Files.deleteIfExists(tmp);
+                throw e;
             }
-            move(tmp, target);
-        } catch (IOException | RuntimeException | Error e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        } catch (FileSystemException e) {
+            // the caller knows the path it gave, not the hidden temporary file
+            throw OutputPaths.restate(path, e);
         }
     }
 
