@@ -1,6 +1,8 @@
 package io.qcheckpoint;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Module;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,9 +44,16 @@ public abstract class QuantizedModel<C> implements AutoCloseable {
      *
      * @param input the float32 input
      * @return the output, owned by the input's manager
+     * @throws ForwardException if the input does not fit a module: the message names the module's
+     *     path (e.g. {@code layer1.0.conv1}), what it takes and what came
      */
     public NDArray forward(NDArray input) {
-        return module.forward(input);
+        try {
+            return module.forward(input);
+        } catch (EngineException e) {
+            // failed in the root's own forward, outside any child: the model itself refused it
+            throw ForwardException.refused(module, e);
+        }
     }
 
     /**
