@@ -15,7 +15,7 @@ import io.qcheckpoint.nn.Flatten;
 import io.qcheckpoint.nn.FloatFunctional;
 import io.qcheckpoint.nn.Identity;
 import io.qcheckpoint.nn.Linear;
-import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.Module; // by name: with io.qcheckpoint.nn.*, Module would clash with java.lang.Module
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.Sequential;
