@@ -29,8 +29,11 @@ import java.util.Map;
  * <p>Reading accepts the zip container of any producer (torch 1.6 to 2.11+, stored or deflated,
  * ZIP64, any root folder) and the legacy container of torch &lt; 1.6, and builds values only from
  * an allowlist of torch globals. Storages are memory-mapped, not copied. Writing produces what
- * torch 1.13 writes: protocol-2 pickle, stored records aligned to 64 bytes, loadable with
- * {@code torch.load(f, weights_only=True)} and {@code mmap=True}.
+ * torch 1.13 writes: protocol-2 pickle, stored records aligned to 64 bytes, which {@code torch.load}
+ * reads, and which are laid out for {@code mmap=True} (torch 2.1+). {@code weights_only=True} loads
+ * them only where that torch's safe unpickler knows every global and opcode the file uses: torch
+ * 1.13's refuses quantized tensors ({@code Unsupported class torch._utils._rebuild_qtensor}) and
+ * Python floats outside tensors ({@code BINFLOAT}), so quantized state dicts need a later torch for it.
  */
 public final class TorchFiles {
     private static final int MAX_PICKLE_BYTES = Integer.MAX_VALUE - 8;
