@@ -52,9 +52,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * save the LPOT checkpoint, load it back and compare fp32 with int8.
  *
  * <p>Usage: {@code examples/resnet-ptq/run [CHECKPOINT_DIR [RELATIVE_LOSS]] [--no-progress]}, or
- * {@code java -Dai.djl.offline=true -cp "target/qcheckpoint-VERSION.jar:target/lib/*"
- * examples/resnet-ptq/ResNetPtq.java ...}. CHECKPOINT_DIR (default: a new temporary folder; else
- * created if missing, and it may hold only checkpoint files, which are replaced) receives
+ * {@code java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.log.ai.djl=error -cp
+ * "target/qcheckpoint-VERSION.jar:target/lib/*" examples/resnet-ptq/ResNetPtq.java ...} (the
+ * logging property keeps DJL's start-up lines out of the output). CHECKPOINT_DIR (default: a new
+ * temporary folder; else created with any missing parents, checked before tuning, and it may hold
+ * only checkpoint files, which are replaced) receives
  * {@code best_configure.yaml} and {@code best_model_weights.pt}. RELATIVE_LOSS (default 0.01, as
  * LPOT's default {@code accuracy_criterion}) is the largest accuracy loss accepted, relative to
  * fp32. {@code --no-progress} draws no progress bars (for logs).

@@ -16,9 +16,10 @@ import java.util.concurrent.Future;
  *
  * <p>Usage: {@code examples/serve-lpot-checkpoint/run [EXAMPLE_DIR]}, which compiles
  * {@code RefNet.java} into {@code target/examples/serve-lpot-checkpoint} and runs this file with
- * Java's source launcher: {@code java -Dai.djl.offline=true -cp
- * "target/qcheckpoint-VERSION.jar:target/lib/*:target/examples/serve-lpot-checkpoint"
- * examples/serve-lpot-checkpoint/ServeLpotCheckpoint.java [EXAMPLE_DIR]}.
+ * Java's source launcher: {@code java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.log.ai.djl=error
+ * -cp "target/qcheckpoint-VERSION.jar:target/lib/*:target/examples/serve-lpot-checkpoint"
+ * examples/serve-lpot-checkpoint/ServeLpotCheckpoint.java [EXAMPLE_DIR]} (the logging property
+ * keeps DJL's start-up lines out of the output).
  *
  * <p>EXAMPLE_DIR (default {@code examples/serve-lpot-checkpoint}) holds {@code checkpoint/}
  * ({@code best_configure.yaml} and {@code best_model_weights.pt}, as LPOT v1.5 wrote them for
