@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.QuantizedKernels;
-import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
+import io.qcheckpoint.lpot.LpotModels;
 import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.TorchFiles;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * libtorch's TorchScript traceback.
  */
 class ForwardExceptionTest {
-    /** LPOT v1.5's static checkpoint of the 3-channel model below (conv fused with relu, conv2 in fp32). */
+    /** LPOT v1.5's static checkpoint of {@link LpotModels.FusedRefNet}: conv fused with relu, conv2 in fp32. */
     private static final Path LPOT15_STATIC = Path.of("src/test/resources/fixtures/lpot/lpot15_static");
 
     private final NDManager manager = NDManager.newBaseManager();
@@ -71,7 +71,7 @@ class ForwardExceptionTest {
 
     @Test
     void aQuantizedModelNamesTheQuantizedConvAndRefusesFloat64AtItsQuantStub() throws Exception {
-        try (Net fp32 = new Net()) {
+        try (Module fp32 = new LpotModels.FusedRefNet()) {
             fp32.loadStateDict(TorchFiles.readStateDict(LPOT15_STATIC.resolve("fp32_sd.pt")), true);
             fp32.eval();
             try (QuantizedModel<?> int8 = Checkpoints.load(LPOT15_STATIC, fp32)) {
@@ -138,26 +138,6 @@ class ForwardExceptionTest {
         @Override
         public NDArray forward(NDArray x) {
             return call("fc", call("conv1", x).transpose(0, 2, 3, 1));
-        }
-    }
-
-    /** The model LPOT v1.5 tuned, fused as before static tuning, with forward through {@link Module#call}. */
-    public static final class Net extends Module {
-        /** Creates it. */
-        public Net() {
-            register("quant", new QuantStub());
-            register("conv", new ConvReLU2d(new Conv2d(3, 4, 3), new ReLU()));
-            register("relu", new Identity());
-            register("conv2", new Conv2d(4, 4, 1));
-            register("pool", new AdaptiveAvgPool2d(1));
-            register("fc", new Linear(4, 10));
-            register("dequant", new DeQuantStub());
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
-            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
         }
     }
 }
