@@ -27,8 +27,8 @@ public class CheckpointNotFoundException extends CheckpointException {
     /**
      * Creates the exception with its own message.
      *
-     * @param message what is missing, naming the directory, e.g. "LPOT checkpoint in DIR is missing best_model_weights.pt
-     *     (found best_configure.yaml)"
+     * @param message what is missing, naming the directory, e.g. "LPOT checkpoint in DIR is missing
+     *     best_model_weights.pt (found best_configure.yaml)"
      * @param lookedFor the file names looked for, in order
      */
     public CheckpointNotFoundException(String message, List<String> lookedFor) {
