@@ -15,7 +15,7 @@ import io.qcheckpoint.nn.Flatten;
 import io.qcheckpoint.nn.FloatFunctional;
 import io.qcheckpoint.nn.Identity;
 import io.qcheckpoint.nn.Linear;
-import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.Module; // by name: with io.qcheckpoint.nn.*, Module would clash with java.lang.Module
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.Sequential;
@@ -52,9 +52,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * save the LPOT checkpoint, load it back and compare fp32 with int8.
  *
  * <p>Usage: {@code examples/resnet-ptq/run [CHECKPOINT_DIR [RELATIVE_LOSS]] [--no-progress]}, or
- * {@code java -Dai.djl.offline=true -cp "target/qcheckpoint-VERSION.jar:target/lib/*"
- * examples/resnet-ptq/ResNetPtq.java ...}. CHECKPOINT_DIR (default: a new temporary folder; else
- * created if missing, and it may hold only checkpoint files, which are replaced) receives
+ * {@code java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.log.ai.djl=error -cp
+ * "target/qcheckpoint-VERSION.jar:target/lib/*" examples/resnet-ptq/ResNetPtq.java ...} (the
+ * logging property keeps DJL's start-up lines out of the output). CHECKPOINT_DIR (default: a new
+ * temporary folder; else created with any missing parents, checked before tuning, and it may hold
+ * only checkpoint files, which are replaced) receives
  * {@code best_configure.yaml} and {@code best_model_weights.pt}. RELATIVE_LOSS (default 0.01, as
  * LPOT's default {@code accuracy_criterion}) is the largest accuracy loss accepted, relative to
  * fp32. {@code --no-progress} draws no progress bars (for logs).
@@ -269,6 +271,8 @@ public final class ResNetPtq {
     }
 
     private static int run(Path dir, double relativeLoss, boolean bars) throws Exception {
+        // fail now, not after tuning, if the checkpoint could not be saved there
+        QuantizedModel.checkSavable(dir);
         try (Module fp32 = fusedModel(); NDManager manager = NDManager.newBaseManager();
              TuningProgress progress = new TuningProgress(bars)) {
             // each set from its own seed: the calibration images are not the evaluation images
@@ -296,9 +300,7 @@ public final class ResNetPtq {
             try (TuningResult result = tuner.tune(fp32)) {
                 System.out.println();
                 printTrials(result);
-                // save() creates the folder itself, but not its parents
-                Files.createDirectories(dir.toAbsolutePath().getParent());
-                result.model().save(dir);
+                result.model().save(dir); // creates the folder and any missing parents
                 System.out.println();
                 return compare(result, fp32, evaluation.pixels(), reference, dir);
             }
@@ -530,14 +532,14 @@ public final class ResNetPtq {
                     + Files.size(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
 
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"", "fp32", "int8 (reloaded)", "fp32 / int8"});
-            rows.add(new String[] {"top-1 agreement with fp32", percent(1),
-                percent(agreement(predictions(loaded), reference)), "-"});
-            rows.add(new String[] {"size on disk", kib(fp32Bytes), kib(int8Bytes),
-                String.format(Locale.ROOT, "%.2fx smaller", (double) fp32Bytes / int8Bytes)});
+            double agreement = agreement(predictions(loaded), reference);
+            rows.add(new String[] {"", "fp32", "int8 (reloaded)", "int8 vs fp32"});
+            rows.add(new String[] {"top-1 agreement with fp32", percent(1), percent(agreement),
+                String.format(Locale.ROOT, "loss %+.2f%%", (1 - agreement) * 100)});
+            rows.add(new String[] {"size on disk", kib(fp32Bytes), kib(int8Bytes), times(fp32Bytes, int8Bytes, "smaller", "larger")});
             rows.add(new String[] {"latency, batch of " + LATENCY_BATCH + " (median of " + TIMED_RUNS + ")",
                 String.format(Locale.ROOT, "%.2f ms", fp32Ms), String.format(Locale.ROOT, "%.2f ms", int8Ms),
-                String.format(Locale.ROOT, "%.2fx faster", fp32Ms / int8Ms)});
+                times(fp32Ms, int8Ms, "faster", "slower")});
             printTable(rows);
             System.out.println();
             System.out.println("checkpoint: " + dir);
@@ -555,6 +557,15 @@ public final class ResNetPtq {
                     + " to the tuned model's");
             return 0;
         }
+    }
+
+    /**
+     * fp32 against int8 as the library's demo and benchmarks compare them: how many times smaller or
+     * faster int8 is, e.g. {@code 2.38x smaller}, or larger / slower when it is not.
+     */
+    private static String times(double fp32, double int8, String better, String worse) {
+        return fp32 >= int8 ? String.format(Locale.ROOT, "%.2fx %s", fp32 / int8, better)
+                : String.format(Locale.ROOT, "%.2fx %s", int8 / fp32, worse);
     }
 
     /** The median wall time of {@code model.forward(input)} after a warm-up: for the ratio, not absolute claims. */

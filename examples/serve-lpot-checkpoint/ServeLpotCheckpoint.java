@@ -1,20 +1,9 @@
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
-import io.qcheckpoint.nn.AdaptiveAvgPool2d;
-import io.qcheckpoint.nn.Conv2d;
-import io.qcheckpoint.nn.DeQuantStub;
-import io.qcheckpoint.nn.Identity;
-import io.qcheckpoint.nn.Linear;
-import io.qcheckpoint.nn.Module;
-import io.qcheckpoint.nn.QuantStub;
-import io.qcheckpoint.nn.ReLU;
-import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,47 +14,31 @@ import java.util.concurrent.Future;
 /**
  * Loads a checkpoint that LPOT tuned in Python and serves it from Java.
  *
- * <p>Usage: {@code java -Dai.djl.offline=true -cp "target/qcheckpoint-VERSION.jar:target/lib/*"
- * examples/serve-lpot-checkpoint/ServeLpotCheckpoint.java CHECKPOINT_DIR}
+ * <p>Usage: {@code examples/serve-lpot-checkpoint/run [EXAMPLE_DIR]}, which compiles
+ * {@code RefNet.java} into {@code target/examples/serve-lpot-checkpoint} and runs this file with
+ * Java's source launcher: {@code java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.log.ai.djl=error
+ * -cp "target/qcheckpoint-VERSION.jar:target/lib/*:target/examples/serve-lpot-checkpoint"
+ * examples/serve-lpot-checkpoint/ServeLpotCheckpoint.java [EXAMPLE_DIR]} (the logging property
+ * keeps DJL's start-up lines out of the output).
  *
- * <p>CHECKPOINT_DIR holds {@code best_configure.yaml} and {@code best_model_weights.pt} written by
- * LPOT v1.5 for the model below, and, for this demo, {@code input.pt} (a batch) and
- * {@code output.pt} (what torch computed for it). {@code fp32_sd.pt}, the float weights, is loaded
- * when present: with your own model, load the weights it was tuned from.
+ * <p>EXAMPLE_DIR (default {@code examples/serve-lpot-checkpoint}) holds {@code checkpoint/}
+ * ({@code best_configure.yaml} and {@code best_model_weights.pt}, as LPOT v1.5 wrote them for
+ * {@link RefNet} with PyTorch 1.13), {@code fp32_weights.pt} (the float weights the model was tuned
+ * from), and, for this demo, {@code input.pt} (two images) and {@code output.pt} (what PyTorch
+ * computed for them with the same checkpoint).
  */
 public final class ServeLpotCheckpoint {
-    /** The float model LPOT tuned, fused as it was before static tuning (conv + relu). */
-    public static final class Net extends Module {
-        /** Registers the children in the order the PyTorch model assigns them. */
-        public Net() {
-            register("quant", new QuantStub());
-            register("conv", new ConvReLU2d(new Conv2d(3, 4, 3), new ReLU()));
-            register("relu", new Identity());
-            register("conv2", new Conv2d(4, 4, 1));
-            register("pool", new AdaptiveAvgPool2d(1));
-            register("fc", new Linear(4, 10));
-            register("dequant", new DeQuantStub());
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
-            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
-        }
-    }
-
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/fixtures/lpot/lpot15_static");
-        try (Net fp32 = new Net()) {
-            if (Files.exists(dir.resolve("fp32_sd.pt"))) {
-                fp32.loadStateDict(TorchFiles.readStateDict(dir.resolve("fp32_sd.pt")), true);
-            }
+        Path example = Path.of(args.length > 0 ? args[0] : "examples/serve-lpot-checkpoint");
+        try (RefNet fp32 = new RefNet()) {
+            fp32.loadStateDict(TorchFiles.readStateDict(example.resolve("fp32_weights.pt")), true);
             fp32.eval();
-            try (QuantizedModel<?> int8 = Checkpoints.load(dir, fp32)) {
-                System.out.println("loaded " + dir + ": " + int8.module().namedModules().size() + " modules");
-                Tensor input = (Tensor) TorchFiles.read(dir.resolve("input.pt")).root();
+            Path checkpoint = example.resolve("checkpoint");
+            try (QuantizedModel<?> int8 = Checkpoints.load(checkpoint, fp32)) {
+                System.out.println("loaded " + checkpoint + ": " + int8.module().namedModules().size() + " modules");
+                Tensor input = (Tensor) TorchFiles.read(example.resolve("input.pt")).root();
                 float[] java = serve(int8, input);
-                compareWithTorch(dir, java);
+                compareWithTorch(example, java);
                 serveConcurrently(int8, input, java);
             }
         }

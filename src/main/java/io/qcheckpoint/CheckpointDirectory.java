@@ -1,10 +1,11 @@
 package io.qcheckpoint;
 
+import io.qcheckpoint.pt.OutputPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -37,15 +38,53 @@ final class CheckpointDirectory {
     }
 
     /**
-     * Replaces {@code dir} with what {@code writer} writes.
+     * Checks, without writing anything, that {@link #replace} can write {@code dir}: the folder
+     * where it goes can be written, and {@code dir}, if it exists, is a directory that holds only
+     * checkpoint files.
      *
-     * @param dir the checkpoint directory; its parent must exist
+     * @param dir the checkpoint directory
+     * @throws java.nio.file.FileSystemException if {@code dir} or a path above it is a file, or the
+     *     folder it goes in is not writable (see {@link OutputPaths#checkDirectory})
+     * @throws IOException if {@code dir} holds files that are not a checkpoint's
+     */
+    static void check(Path dir) throws IOException {
+        OutputPaths.checkDirectory(dir);
+        Path target = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(target)) {
+            return;
+        }
+        List<String> foreign = new ArrayList<>();
+        try (Stream<Path> s = Files.list(target)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> !CHECKPOINT_FILES.contains(n)).sorted().forEach(foreign::add);
+        }
+        if (!foreign.isEmpty()) {
+            throw new IOException(target + " holds files that are not part of a checkpoint (" + String.join(", ", foreign)
+                    + "); refusing to replace it");
+        }
+    }
+
+    /**
+     * Replaces {@code dir} with what {@code writer} writes, creating the folders above it that are
+     * missing (as LPOT's {@code os.makedirs}).
+     *
+     * @param dir the checkpoint directory
      * @param writer writes the files
+     * @throws java.nio.file.FileSystemException if the file system refuses: it names {@code dir},
+     *     never the temporary folders beside it
      * @throws IOException if {@code dir} holds files that are not a checkpoint's, or writing or moving fails
      */
     static void replace(Path dir, Writer writer) throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
-        checkReplaceable(target);
+        check(dir);
+        try {
+            replaceChecked(dir.toAbsolutePath().normalize(), writer);
+        } catch (FileSystemException e) {
+            // the caller knows the path it gave, not the hidden staging folder
+            throw OutputPaths.restate(dir, e);
+        }
+    }
+
+    private static void replaceChecked(Path target, Writer writer) throws IOException {
+        Files.createDirectories(target.getParent());
         String id = UUID.randomUUID().toString();
         Path staging = target.resolveSibling("." + target.getFileName() + ".new-" + id);
         Path old = target.resolveSibling("." + target.getFileName() + ".old-" + id);
@@ -75,23 +114,6 @@ final class CheckpointDirectory {
             }
         } finally {
             deleteTree(staging);
-        }
-    }
-
-    private static void checkReplaceable(Path target) throws IOException {
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "exists and is not a directory");
-        }
-        if (!Files.isDirectory(target)) {
-            return;
-        }
-        List<String> foreign = new ArrayList<>();
-        try (Stream<Path> s = Files.list(target)) {
-            s.map(p -> p.getFileName().toString()).filter(n -> !CHECKPOINT_FILES.contains(n)).sorted().forEach(foreign::add);
-        }
-        if (!foreign.isEmpty()) {
-            throw new IOException(target + " holds files that are not part of a checkpoint (" + String.join(", ", foreign)
-                    + "); refusing to replace it");
         }
     }
 

@@ -9,15 +9,17 @@ import java.util.List;
  */
 public enum CheckpointFormat {
     /** LPOT v1.2 to Neural Compressor v1.10 (and iLiT / LPOT 1.0-1.1): {@code best_configure.yaml} + {@code best_model_weights.pt}. */
-    EAGER_YAML(List.of("best_configure.yaml", "best_model_weights.pt")),
+    EAGER_YAML("LPOT", List.of("best_configure.yaml", "best_model_weights.pt")),
     /** Neural Compressor 1.11+: one {@code best_model.pt} whose state dict holds a {@code best_configure} entry. */
-    SINGLE_FILE(List.of("best_model.pt")),
+    SINGLE_FILE("Neural Compressor", List.of("best_model.pt")),
     /** LPOT's IPEX backend: {@code best_configure.json}, an IPEX 1.x calibration list (needs an example input). */
-    IPEX_JSON(List.of("best_configure.json"));
+    IPEX_JSON("IPEX", List.of("best_configure.json"));
 
+    private final String label;
     private final List<String> files;
 
-    CheckpointFormat(List<String> files) {
+    CheckpointFormat(String label, List<String> files) {
+        this.label = label;
         this.files = files;
     }
 
@@ -26,9 +28,29 @@ public enum CheckpointFormat {
         return files;
     }
 
+    /** Returns the name of the tool whose checkpoints have this layout, for messages: LPOT, Neural Compressor, IPEX. */
+    public String label() {
+        return label;
+    }
+
     /** Returns whether every file of this format is in {@code dir}. */
     boolean presentIn(Path dir) {
         return files.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
+    }
+
+    /**
+     * Returns the exception for {@code dir} lacking files of this format: it names the files
+     * missing and those found, e.g. "LPOT checkpoint in DIR is missing best_model_weights.pt
+     * (found best_configure.yaml)".
+     *
+     * @param dir the checkpoint directory
+     * @return the exception, to throw
+     */
+    CheckpointNotFoundException missingIn(Path dir) {
+        List<String> found = files.stream().filter(f -> Files.isRegularFile(dir.resolve(f))).toList();
+        List<String> missing = files.stream().filter(f -> !found.contains(f)).toList();
+        return new CheckpointNotFoundException(label + " checkpoint in " + dir + " is missing "
+                + String.join(", ", missing) + (found.isEmpty() ? "" : " (found " + String.join(", ", found) + ")"), files);
     }
 
     /**
@@ -36,18 +58,21 @@ public enum CheckpointFormat {
      *
      * @param dir the checkpoint directory
      * @return the first format whose files are all present
-     * @throws CheckpointNotFoundException if none is
+     * @throws CheckpointNotFoundException if none is: the message names the files a format lacks when
+     *     some of its files are there (a {@code best_configure.yaml} without its
+     *     {@code best_model_weights.pt}), and else every file looked for
      */
-    static CheckpointFormat detect(Path dir) throws CheckpointNotFoundException {
+    public static CheckpointFormat detect(Path dir) throws CheckpointNotFoundException {
         for (CheckpointFormat f : values()) {
             if (f.presentIn(dir)) {
                 return f;
             }
         }
-        return throwNotFound(dir);
-    }
-
-    private static CheckpointFormat throwNotFound(Path dir) throws CheckpointNotFoundException {
+        for (CheckpointFormat f : values()) {
+            if (f.files.stream().anyMatch(name -> Files.isRegularFile(dir.resolve(name)))) {
+                throw f.missingIn(dir);
+            }
+        }
         throw new CheckpointNotFoundException(dir, List.of("best_configure.yaml + best_model_weights.pt",
                 "best_model.pt", "best_configure.json"));
     }

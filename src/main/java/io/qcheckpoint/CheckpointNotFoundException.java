@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A checkpoint directory holds none of the files of a known checkpoint format (or a format asked
- * for explicitly lacks one of its files). The message names the directory and the file names looked for.
+ * A checkpoint directory holds none of the files of a known checkpoint format, or only some of a
+ * format's files (or a format asked for explicitly lacks one of its files). The message names the
+ * directory and the files looked for, or the files missing and those found.
  */
 public class CheckpointNotFoundException extends CheckpointException {
     private static final long serialVersionUID = 1L;
@@ -14,13 +15,24 @@ public class CheckpointNotFoundException extends CheckpointException {
     private final transient List<String> lookedFor;
 
     /**
-     * Creates the exception.
+     * Creates the exception for a directory that holds no checkpoint at all.
      *
      * @param dir the checkpoint directory
      * @param lookedFor the file names looked for, in order
      */
     public CheckpointNotFoundException(Path dir, List<String> lookedFor) {
-        super(dir + ": no checkpoint found; looked for " + String.join(", ", lookedFor));
+        this(dir + ": no checkpoint found; looked for " + String.join(", ", lookedFor), lookedFor);
+    }
+
+    /**
+     * Creates the exception with its own message.
+     *
+     * @param message what is missing, naming the directory, e.g. "LPOT checkpoint in DIR is missing
+     *     best_model_weights.pt (found best_configure.yaml)"
+     * @param lookedFor the file names looked for, in order
+     */
+    public CheckpointNotFoundException(String message, List<String> lookedFor) {
+        super(message);
         this.lookedFor = List.copyOf(lookedFor);
     }
 

@@ -42,7 +42,8 @@ public final class Checkpoints {
      * @param fp32Model the float model the checkpoint was tuned from (for LPOT's fused static and
      *     QAT checkpoints: fused as it was before tuning); not changed
      * @return the int8 model, owned by the caller
-     * @throws CheckpointNotFoundException if {@code dir} holds no checkpoint
+     * @throws CheckpointNotFoundException if {@code dir} holds no checkpoint, or only some files of one
+     *     (the message names those missing)
      * @throws CheckpointFormatException if a file is malformed, or says something LPOT does not write
      * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the allowlists
      * @throws ModelMismatchException if the config or the weights do not fit the model
@@ -73,7 +74,7 @@ public final class Checkpoints {
         if (format == null) {
             format = CheckpointFormat.detect(dir);
         } else if (!format.presentIn(dir)) {
-            throw new CheckpointNotFoundException(dir, format.files());
+            throw format.missingIn(dir);
         }
         return switch (format) {
             case EAGER_YAML -> loadTwoFiles(dir, fp32Model, options);
@@ -88,21 +89,26 @@ public final class Checkpoints {
      *
      * @param dir the checkpoint directory
      * @return the tune config
-     * @throws CheckpointNotFoundException if {@code dir} holds no eager checkpoint
+     * @throws CheckpointNotFoundException if {@code dir} holds no eager checkpoint, or only some of its files
      * @throws CheckpointFormatException if the config is malformed
      * @throws IOException if reading fails
      */
     public static TuneConfig readTuneConfig(Path dir) throws IOException {
-        CheckpointFormat format = Files.isDirectory(dir) ? CheckpointFormat.detect(dir) : null;
-        if (format == CheckpointFormat.EAGER_YAML) {
-            return TuneConfigs.readYaml(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
+        List<String> eager = List.of(String.join(" + ", CheckpointFormat.EAGER_YAML.files()),
+                CheckpointFormat.SINGLE_FILE.files().get(0));
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointNotFoundException(dir, eager);
         }
-        if (format == CheckpointFormat.SINGLE_FILE) {
-            Path file = dir.resolve(format.files().get(0));
-            return TuneConfig.fromMap(configEntry(file, TorchFiles.read(file).root()), file + " [" + BEST_CONFIGURE + "]");
-        }
-        throw new CheckpointNotFoundException(dir, List.of(String.join(" + ", CheckpointFormat.EAGER_YAML.files()),
-                CheckpointFormat.SINGLE_FILE.files().get(0)));
+        CheckpointFormat format = CheckpointFormat.detect(dir);
+        return switch (format) {
+            case EAGER_YAML -> TuneConfigs.readYaml(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
+            case SINGLE_FILE -> {
+                Path file = dir.resolve(format.files().get(0));
+                yield TuneConfig.fromMap(configEntry(file, TorchFiles.read(file).root()), file + " [" + BEST_CONFIGURE + "]");
+            }
+            case IPEX_JSON -> throw new CheckpointNotFoundException(dir + ": holds an IPEX checkpoint ("
+                    + IpexQuantizedModel.CONFIG_FILE + "), which has no tune config; read it with IpexConfigs.readJson", eager);
+        };
     }
 
     private static EagerQuantizedModel loadTwoFiles(Path dir, Module fp32, LoadOptions options) throws IOException {

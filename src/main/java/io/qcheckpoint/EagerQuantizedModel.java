@@ -54,7 +54,9 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      * Writes {@code best_configure.yaml} and {@code best_model_weights.pt} into {@code dir},
      * replacing a checkpoint there only once both are complete and synced.
      *
-     * @param dir the checkpoint directory; created if missing; it may hold only checkpoint files
+     * @param dir the checkpoint directory; created, with the folders above it, if missing; it may hold
+     *     only checkpoint files
+     * @throws java.nio.file.FileSystemException if the file system refuses; it names {@code dir}
      * @throws IOException if writing fails ({@code dir} is then as it was), or {@code dir} holds other files
      */
     @Override

@@ -69,7 +69,9 @@ public final class IpexQuantizedModel extends QuantizedModel<IpexConfig> {
      * Writes {@code best_configure.json} (one line, Python's separators and float spelling) into
      * {@code dir}, replacing a checkpoint there only once it is complete and synced.
      *
-     * @param dir the checkpoint directory; created if missing; it may hold only checkpoint files
+     * @param dir the checkpoint directory; created, with the folders above it, if missing; it may hold
+     *     only checkpoint files
+     * @throws java.nio.file.FileSystemException if the file system refuses; it names {@code dir}
      * @throws IOException if writing fails ({@code dir} is then as it was), or {@code dir} holds other files
      */
     @Override

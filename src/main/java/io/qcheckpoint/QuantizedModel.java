@@ -1,6 +1,8 @@
 package io.qcheckpoint;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Module;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,19 +44,44 @@ public abstract class QuantizedModel<C> implements AutoCloseable {
      *
      * @param input the float32 input
      * @return the output, owned by the input's manager
+     * @throws ForwardException if the input does not fit a module: the message names the module's
+     *     path (e.g. {@code layer1.0.conv1}), what it takes and what came
      */
     public NDArray forward(NDArray input) {
-        return module.forward(input);
+        try {
+            return module.forward(input);
+        } catch (EngineException e) {
+            // failed in the root's own forward, outside any child: the model itself refused it
+            throw ForwardException.refused(module, e);
+        }
     }
 
     /**
      * Writes the checkpoint into {@code dir}, atomically: a crash leaves the old checkpoint or the
      * new one, never part of one.
      *
-     * @param dir the checkpoint directory (created if missing)
-     * @throws IOException if writing fails; {@code dir} is then as it was
+     * @param dir the checkpoint directory; it and the folders above it are created if missing
+     * @throws java.nio.file.FileSystemException if the file system refuses (permission denied, a file
+     *     where a folder should be, ...): it names {@code dir}, never the temporary folder beside it
+     * @throws IOException if writing fails, or {@code dir} holds files that are not a checkpoint's;
+     *     {@code dir} is then as it was
      */
     public abstract void save(Path dir) throws IOException;
+
+    /**
+     * Checks, without writing anything, that {@link #save} can write a checkpoint at {@code dir}: the
+     * nearest existing folder at or above it is writable, and {@code dir}, if it exists, is a
+     * directory holding only checkpoint files. Call it before long work whose result goes there
+     * (tuning), so that a bad path fails at once rather than after the work.
+     *
+     * @param dir the checkpoint directory to be written
+     * @throws java.nio.file.FileSystemException if {@code dir} or a path above it is a file, or the
+     *     folder it goes in is not writable; the message names {@code dir}
+     * @throws IOException if {@code dir} holds files that are not a checkpoint's
+     */
+    public static void checkSavable(Path dir) throws IOException {
+        CheckpointDirectory.check(dir);
+    }
 
     @Override
     public void close() {

@@ -1,13 +1,12 @@
 package io.qcheckpoint.cli;
 
 import io.qcheckpoint.pt.CheckpointException;
+import io.qcheckpoint.pt.OutputPaths;
 import io.qcheckpoint.pt.TorchFile;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,15 +65,9 @@ public final class CopyCommand implements Callable<Integer> {
     }
 
     private void checkOutput() throws IOException {
-        if (Files.isDirectory(out)) {
-            throw new FileSystemException(out.toString(), null, "is a directory; give the file to write");
-        }
+        OutputPaths.checkFile(out);
         if (Files.exists(out) && !force) {
             throw new FileAlreadyExistsException(out.toString(), null, "already exists; pass --force to replace it");
-        }
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new NoSuchFileException(String.valueOf(parent), null, "no such folder to write " + out.getFileName() + " into");
         }
     }
 }

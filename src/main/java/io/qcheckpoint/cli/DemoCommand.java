@@ -77,11 +77,15 @@ public final class DemoCommand implements Callable<Integer> {
      * Runs the demo.
      *
      * @return {@link Main#EXIT_OK}, or {@link Main#EXIT_CHECK_FAILED} if the reloaded model predicts differently
-     * @throws IOException if the checkpoint cannot be written or read back
+     * @throws IOException if the checkpoint cannot be written (checked before tuning) or read back
      */
     @Override
     public Integer call() throws IOException {
         checkOptions();
+        if (out != null) {
+            // before the tuning run, not after it: a bad --out should cost seconds, not the whole run
+            QuantizedModel.checkSavable(out);
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         Digits all = Digits.load();
         Digits train = all.train();
@@ -166,12 +170,13 @@ public final class DemoCommand implements Callable<Integer> {
             long int8Bytes = Files.size(dir.resolve(EagerQuantizedModel.WEIGHTS_FILE))
                     + Files.size(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
             stdout.println();
-            TextTable t = new TextTable(true, "", "fp32", "int8 (reloaded)", "int8 / fp32");
-            t.add("test accuracy", percent(accuracy(fp32Predicted, test)), percent(accuracy(loaded, test)),
-                    String.format(Locale.ROOT, "%.4f", accuracy(loaded, test) / accuracy(fp32Predicted, test)));
-            t.add("size on disk", kib(fp32Bytes), kib(int8Bytes), String.format(Locale.ROOT, "%.2f", (double) int8Bytes / fp32Bytes));
+            double fp32Accuracy = accuracy(fp32Predicted, test);
+            TextTable t = new TextTable(true, "", "fp32", "int8 (reloaded)", "int8 vs fp32");
+            t.add("test accuracy", percent(fp32Accuracy), percent(accuracy(loaded, test)), String.format(Locale.ROOT,
+                    "loss %+.2f%%", (fp32Accuracy - accuracy(loaded, test)) / fp32Accuracy * 100));
+            t.add("size on disk", kib(fp32Bytes), kib(int8Bytes), times(fp32Bytes, int8Bytes, "smaller", "larger"));
             t.add("latency, batch of " + LATENCY_BATCH, String.format(Locale.ROOT, "%.2f ms", fp32Ms),
-                    String.format(Locale.ROOT, "%.2f ms", int8Ms), String.format(Locale.ROOT, "%.2f", int8Ms / fp32Ms));
+                    String.format(Locale.ROOT, "%.2f ms", int8Ms), times(fp32Ms, int8Ms, "faster", "slower"));
             t.print(stdout);
             stdout.println();
             stdout.println("checkpoint: " + dir);
@@ -219,6 +224,15 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * fp32 against int8 as the project compares them everywhere (demo, examples, benchmarks): how many
+     * times smaller or faster int8 is, e.g. {@code 3.11x smaller}, or larger / slower when it is not.
+     */
+    private static String times(double fp32, double int8, String better, String worse) {
+        return fp32 >= int8 ? String.format(Locale.ROOT, "%.2fx %s", fp32 / int8, better)
+                : String.format(Locale.ROOT, "%.2fx %s", int8 / fp32, worse);
     }
 
     private static String percent(double v) {

@@ -2,7 +2,10 @@ package io.qcheckpoint.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qcheckpoint.CheckpointFormat;
 import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.IpexQuantizedModel;
+import io.qcheckpoint.config.IpexConfigs;
 import io.qcheckpoint.pt.TorchFile;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
@@ -23,9 +26,10 @@ import picocli.CommandLine.Spec;
             "Reads the zip container of any torch version and the legacy one of torch < 1.6; with --json it",
             "also gives a SHA-256 of each tensor's elements.",
             "Given a checkpoint directory, prints its tune config instead: each op with its type, weight and",
-            "activation choices, and the fp32 fallbacks."})
+            "activation choices, and the fp32 fallbacks; for an IPEX checkpoint, each op's scales, zero points",
+            "and dtypes, and the ops left in fp32."})
 public final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE|DIR", description = "a .pt file, or an LPOT checkpoint directory")
+    @Parameters(paramLabel = "FILE|DIR", description = "a .pt file, or a checkpoint directory (LPOT, Neural Compressor or IPEX)")
     private Path file;
 
     @Option(names = "--json", description = "print one JSON object: {\"format\", \"tensors\": [{\"key\", \"dtype\","
@@ -43,7 +47,8 @@ public final class InspectCommand implements Callable<Integer> {
      * Reads the file and prints the report.
      *
      * @return {@link Main#EXIT_OK}
-     * @throws IOException if the file is missing, unreadable, not a torch file, corrupt or unsafe
+     * @throws IOException if the file is missing, unreadable, not a torch file, corrupt or unsafe, or
+     *     the directory holds no checkpoint or only some of one's files
      */
     @Override
     public Integer call() throws IOException {
@@ -51,7 +56,12 @@ public final class InspectCommand implements Callable<Integer> {
             if (json) {
                 throw new ParameterException(spec.commandLine(), "--json is for .pt files, not checkpoint directories");
             }
-            TuneConfigReport.print(file, Checkpoints.readTuneConfig(file), spec.commandLine().getOut());
+            if (CheckpointFormat.detect(file) == CheckpointFormat.IPEX_JSON) {
+                IpexConfigReport.print(file, IpexConfigs.readJson(file.resolve(IpexQuantizedModel.CONFIG_FILE)),
+                        spec.commandLine().getOut());
+            } else {
+                TuneConfigReport.print(file, Checkpoints.readTuneConfig(file), spec.commandLine().getOut());
+            }
             return Main.EXIT_OK;
         }
         InputFiles.requireRegularFile(file);

@@ -6,7 +6,10 @@ import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.ForwardException;
+import io.qcheckpoint.pt.CheckpointException;
 import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.OutputPaths;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
@@ -58,11 +61,12 @@ public final class RunCommand implements Callable<Integer> {
      *
      * @return {@link Main#EXIT_OK}
      * @throws IOException if a file is missing or malformed, the class cannot be created, or the
-     *     checkpoint does not fit the model
+     *     checkpoint or the input does not fit the model
      */
     @Override
     public Integer call() throws IOException {
         InputFiles.requireRegularFile(input);
+        OutputPaths.checkFile(output);
         Tensor x = inputTensor();
         try (ModelClasses.Loaded loaded = ModelClasses.create(modelClass, classPath);
                 NDManager manager = NDManager.newBaseManager()) {
@@ -73,12 +77,21 @@ public final class RunCommand implements Callable<Integer> {
             loaded.model().eval();
             NDArray in = TensorArrays.toNDArray(manager, x);
             try (QuantizedModel<?> q = Checkpoints.load(checkpoint, loaded.model(), LoadOptions.defaults().withExampleInput(in))) {
-                Tensor y = TensorArrays.toTensor(q.forward(in));
+                Tensor y = TensorArrays.toTensor(forward(q, in));
                 TorchFiles.write(output, y);
                 spec.commandLine().getOut().println(output + ": " + y.dtype().torchName() + " " + java.util.Arrays.toString(y.shape()));
             }
         }
         return Main.EXIT_OK;
+    }
+
+    /** The model on the input; an input that does not fit is bad input, named with the module that refused it. */
+    private NDArray forward(QuantizedModel<?> model, NDArray in) throws CheckpointException {
+        try {
+            return model.forward(in);
+        } catch (ForwardException e) {
+            throw new CheckpointException(input + ": does not fit the model: " + e.getMessage(), e);
+        }
     }
 
     private Tensor inputTensor() throws IOException {

@@ -1,9 +1,11 @@
 package io.qcheckpoint.config;
 
+import io.qcheckpoint.pt.OutputPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,10 +24,22 @@ final class AtomicFiles {
      *
      * @param path the file to create or replace
      * @param bytes its new content
+     * @throws java.nio.file.FileSystemException if the file system refuses: it names {@code path},
+     *     never the temporary file
      * @throws IOException if writing or moving fails
      */
     static void write(Path path, byte[] bytes) throws IOException {
         Path target = path.toAbsolutePath();
+        try {
+            writeThroughTemporary(target, bytes);
+        } catch (FileSystemException e) {
+            // the caller knows the path it gave, not the hidden temporary file
+            throw OutputPaths.restate(path, e);
+        }
+        syncDirectory(target.getParent());
+    }
+
+    private static void writeThroughTemporary(Path target, byte[] bytes) throws IOException {
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
@@ -48,7 +62,6 @@ final class AtomicFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        syncDirectory(target.getParent());
     }
 
     /** Makes the rename durable; some platforms cannot open a directory, and then the rename stands unsynced. */

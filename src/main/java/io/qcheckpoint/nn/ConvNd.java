@@ -57,12 +57,14 @@ public abstract class ConvNd extends Module {
     /**
      * Convolves the input, batched [N, C, ...] or not [C, ...].
      *
-     * @param input a float tensor
+     * @param input a tensor of the weight's dtype (float32), [N, in_channels, ...] or [in_channels, ...]
      * @return the output, owned by the input's manager
-     * @throws ai.djl.engine.EngineException if libtorch rejects the input's shape or type
+     * @throws ForwardException if the input's rank, channels or dtype do not fit
+     * @throws ai.djl.engine.EngineException if libtorch rejects it all the same (e.g. smaller than the kernel)
      */
     @Override
     public NDArray forward(NDArray input) {
+        ForwardChecks.conv(this, input, kernelSize.length, inChannels, weight().getDataType(), true);
         return input.getNDArrayInternal().convolution(input, weight(), bias(), new Shape(stride), new Shape(padding),
                 new Shape(dilation), groups).singletonOrThrow();
     }

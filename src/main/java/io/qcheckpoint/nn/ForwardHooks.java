@@ -60,7 +60,7 @@ public final class ForwardHooks {
 
         @Override
         public NDArray forward(NDArray input) {
-            NDArray output = call(HOOKED, input);
+            NDArray output = callInPlace(HOOKED, input);
             hook.ran(path, input, output);
             return output;
         }

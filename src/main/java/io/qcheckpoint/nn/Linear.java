@@ -45,12 +45,13 @@ public class Linear extends Module {
     /**
      * Applies the layer to the last dimension.
      *
-     * @param input a float tensor [..., in]
+     * @param input a tensor of the weight's dtype (float32), [..., in]
      * @return the output [..., out], owned by the input's manager
-     * @throws ai.djl.engine.EngineException if libtorch rejects the input's shape or type
+     * @throws ForwardException if the input's last dimension or dtype do not fit
      */
     @Override
     public NDArray forward(NDArray input) {
+        ForwardChecks.linear(this, input, inFeatures, weight().getDataType());
         return input.getNDArrayInternal().linear(input, weight(), bias()).singletonOrThrow();
     }
 

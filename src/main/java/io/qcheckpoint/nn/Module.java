@@ -1,5 +1,6 @@
 package io.qcheckpoint.nn;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.kernels.TensorArrays;
@@ -201,14 +202,41 @@ public abstract class Module implements AutoCloseable, Cloneable {
     }
 
     /**
-     * Runs the child named {@code name} on {@code input}.
+     * Runs the child named {@code name} on {@code input}. A failure of the child comes out as a
+     * {@link ForwardException} whose path starts with {@code name}: libtorch's own failures are
+     * turned into one, so that the caller of the model learns which module failed (e.g.
+     * {@code layer1.0.conv1}).
      *
      * @param name the child's name
      * @param input the input
      * @return the child's output
+     * @throws ForwardException if the child, or a module inside it, cannot run on what it gets
      */
     protected NDArray call(String name, NDArray input) {
-        return child(name).forward(input);
+        try {
+            return callInPlace(name, input);
+        } catch (ForwardException e) {
+            throw e.within(name);
+        }
+    }
+
+    /**
+     * Runs the child named {@code name} as this module's stand-in: as {@link #call}, but a failure's
+     * path does not get {@code name}. For wrappers that torch's tree does not have (a hook, an
+     * observer), so that paths stay torch's.
+     *
+     * @param name the child's name
+     * @param input the input
+     * @return the child's output
+     * @throws ForwardException if the child, or a module inside it, cannot run on what it gets
+     */
+    protected NDArray callInPlace(String name, NDArray input) {
+        Module child = child(name);
+        try {
+            return child.forward(input);
+        } catch (EngineException e) {
+            throw ForwardException.refused(child, e);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,8 +29,11 @@ import java.util.Map;
  * <p>Reading accepts the zip container of any producer (torch 1.6 to 2.11+, stored or deflated,
  * ZIP64, any root folder) and the legacy container of torch &lt; 1.6, and builds values only from
  * an allowlist of torch globals. Storages are memory-mapped, not copied. Writing produces what
- * torch 1.13 writes: protocol-2 pickle, stored records aligned to 64 bytes, loadable with
- * {@code torch.load(f, weights_only=True)} and {@code mmap=True}.
+ * torch 1.13 writes: protocol-2 pickle, stored records aligned to 64 bytes, which {@code torch.load}
+ * reads, and which are laid out for {@code mmap=True} (torch 2.1+). {@code weights_only=True} loads
+ * them only where that torch's safe unpickler knows every global and opcode the file uses: torch
+ * 1.13's refuses quantized tensors ({@code Unsupported class torch._utils._rebuild_qtensor}) and
+ * Python floats outside tensors ({@code BINFLOAT}), so quantized state dicts need a later torch for it.
  */
 public final class TorchFiles {
     private static final int MAX_PICKLE_BYTES = Integer.MAX_VALUE - 8;
@@ -87,23 +91,30 @@ public final class TorchFiles {
      * @param value a {@link StateDict}, or nested maps, lists, {@link Tuple}s, tensors, strings,
      *     numbers, booleans, nulls, byte arrays, dtypes, qschemes and devices
      * @throws IllegalArgumentException if the value holds a type torch files cannot
+     * @throws java.nio.file.FileSystemException if the file system refuses (permission denied, no
+     *     such folder, ...): it names {@code path}, never the temporary file
      * @throws IOException if writing fails
      */
     public static void write(Path path, Object value) throws IOException {
         Pickler pickler = new Pickler();
         byte[] pickle = pickler.pickle(value);
         Path target = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        readableByAll(tmp);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeZip(ch, pickle, pickler.storages());
-                ch.force(true);
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                readableByAll(tmp);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    writeZip(ch, pickle, pickler.storages());
+                    ch.force(true);
+                }
+                move(tmp, target);
+            } catch (IOException | RuntimeException | Error e) {
+                Files.deleteIfExists(tmp);
+                throw e;
             }
-            move(tmp, target);
-        } catch (IOException | RuntimeException | Error e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        } catch (FileSystemException e) {
+            // the caller knows the path it gave, not the hidden temporary file
+            throw OutputPaths.restate(path, e);
         }
     }
 

@@ -100,7 +100,7 @@ public final class Calibration implements AutoCloseable {
 
         @Override
         public NDArray forward(NDArray input) {
-            NDArray y = call("module", input);
+            NDArray y = callInPlace("module", input);
             observer.observe(y);
             return y;
         }

@@ -1,6 +1,5 @@
 package io.qcheckpoint.tuning;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.dataset.Dataset;
 import io.qcheckpoint.EagerQuantizedModel;
@@ -34,8 +33,10 @@ import java.util.Objects;
  *   <li>then fall back the ops cumulatively, in the same order.</li>
  * </ol>
  * It stops at the first trial that meets the accuracy criterion, or at the trial or time limit
- * (the first trial always runs), and says which ({@link TuningResult#stopReason()}). Deterministic: the same model, data and seed
- * give the same trials and the same model.
+ * (the first trial always runs), and says which ({@link TuningResult#stopReason()}). Deterministic: the same model,
+ * data and evaluation give the same trials and the same model. The strategy draws no random numbers,
+ * and the tuner leaves the random state of DJL and libtorch as it found it: a library must not
+ * reseed its caller's process (LPOT's {@code random_seed} does that in Python).
  *
  * <pre>{@code
  * Tuner tuner = Tuner.builder().calibration(batches).evaluation(Evaluation.top1(evalSet)).build();
@@ -52,7 +53,6 @@ public final class Tuner {
     private final List<Algorithm> activationAlgorithms;
     private final int maxTrials;
     private final Duration timeout;
-    private final int seed;
     private final TuningListener listener;
 
     private Tuner(Builder b) {
@@ -63,14 +63,13 @@ public final class Tuner {
         this.activationAlgorithms = List.copyOf(b.activationAlgorithms);
         this.maxTrials = b.maxTrials;
         this.timeout = b.timeout;
-        this.seed = b.seed;
         this.listener = b.listener;
         if (approach != Approach.POST_TRAINING_DYNAMIC_QUANT && calibration == null) {
             throw new IllegalArgumentException(approach.value() + " needs calibration data");
         }
     }
 
-    /** Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time limit, seed 1978. */
+    /** Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time limit. */
     public static Builder builder() {
         return new Builder();
     }
@@ -202,7 +201,6 @@ public final class Tuner {
         }
 
         private EagerQuantizedModel quantize(TuneConfig cfg) {
-            Engine.getInstance().setRandomSeed(seed);
             Iterable<NDArray> batches = approach == Approach.POST_TRAINING_DYNAMIC_QUANT ? List.of() : counted();
             try {
                 return EagerQuantizedModel.quantize(cfg, fp32, batches);
@@ -212,7 +210,6 @@ public final class Tuner {
         }
 
         private double evaluate(Module model) {
-            Engine.getInstance().setRandomSeed(seed);
             try {
                 return evaluation.evaluate(model);
             } catch (TuningException e) {
@@ -304,7 +301,6 @@ public final class Tuner {
         private List<Algorithm> activationAlgorithms = List.of(Algorithm.MINMAX, Algorithm.KL);
         private int maxTrials = 100;
         private Duration timeout;
-        private int seed = 1978;
         private TuningListener listener = TuningListener.NONE;
 
         private Builder() {
@@ -413,18 +409,6 @@ public final class Tuner {
                 throw new IllegalArgumentException("the timeout must not be negative, got " + timeout);
             }
             this.timeout = timeout;
-            return this;
-        }
-
-        /**
-         * Sets the seed of libtorch's generator, set before each calibration and evaluation, as LPOT's
-         * {@code tuning.random_seed} (default 1978).
-         *
-         * @param seed the seed
-         * @return this
-         */
-        public Builder seed(int seed) {
-            this.seed = seed;
             return this;
         }
 

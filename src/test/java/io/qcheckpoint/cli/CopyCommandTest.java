@@ -89,6 +89,12 @@ class CopyCommandTest {
     void badDestinationsAreBadInput() throws IOException {
         MainTest.assertOneErrorLine(Cli.run("copy", Cli.LPOT_STATIC, dir), "is a directory");
         MainTest.assertOneErrorLine(Cli.run("copy", Cli.LPOT_STATIC, dir.resolve("no/such/dir/x.pt")), "no such folder");
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        Path underAFile = file.resolve("x.pt");
+        Cli.Result r = Cli.run("copy", Cli.LPOT_STATIC, underAFile);
+        MainTest.assertOneErrorLine(r, "qcheckpoint: " + underAFile + ": ");
+        assertTrue(!r.err().contains(".tmp"), r::toString);
+        Files.delete(file);
         MainTest.assertOneErrorLine(Cli.run("copy", dir.resolve("missing.pt"), dir.resolve("x.pt")), "no such file");
         try (Stream<Path> left = Files.list(dir)) {
             assertEquals(List.of(), left.toList(), "nothing written");

@@ -137,4 +137,54 @@ class InspectCommandTest {
         assertTrue(r.out().contains("4 ops; fp32 fallbacks: conv2"), r.out());
         assertEquals(2, Cli.run("inspect", Path.of("src/test/resources/fixtures/lpot")).exitCode());
     }
+
+    @Test
+    void anIpexCheckpointDirectoryPrintsItsOpsScalesZeroPointsAndFp32Ops() throws IOException {
+        Path ipex = Path.of("src/test/resources/fixtures/ipex");
+        Cli.Result r = Cli.run("inspect", ipex);
+        assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+        String[] lines = r.out().split("\\R");
+        assertTrue(lines[0].startsWith(ipex + " (IPEX"), r::toString);
+        // The expected rows come from the file itself, read with Jackson, not from the code under test.
+        JsonNode ops = MAPPER.readTree(ipex.resolve("best_configure.json").toFile());
+        assertTrue(ops.size() > 1, "the fixture has several ops");
+        List<String> fp32 = new java.util.ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            JsonNode op = ops.get(i);
+            assertEquals(List.of(op.get("id").asText(), op.get("name").asText(), op.get("algorithm").asText(),
+                    op.get("weight_granularity").asText(), dtypes(op.get("inputs_uint8_used")), numbers(op.get("inputs_scale")),
+                    op.has("inputs_zero_point") ? numbers(op.get("inputs_zero_point")) : "-",
+                    dtypes(op.get("outputs_uint8_used")), numbers(op.get("outputs_scale")),
+                    op.has("outputs_zero_point") ? numbers(op.get("outputs_zero_point")) : "-",
+                    op.get("quantized").asBoolean() ? "int8" : "fp32"),
+                    List.of(lines[i + 2].split(" {2,}")), r::toString);
+            if (!op.get("quantized").asBoolean()) {
+                fp32.add(op.get("id").asText() + " " + op.get("name").asText());
+            }
+        }
+        assertTrue(!fp32.isEmpty(), "the fixture has an fp32 op");
+        assertEquals(ops.size() + " ops; fp32 ops: " + String.join(", ", fp32), lines[lines.length - 1], r::toString);
+    }
+
+    @Test
+    void aDirectoryWithPartOfACheckpointNamesTheMissingFile() throws IOException {
+        java.nio.file.Files.copy(Path.of("src/test/resources/fixtures/lpot/lpot15_static/best_configure.yaml"),
+                dir.resolve("best_configure.yaml"));
+        Cli.Result r = Cli.run("inspect", dir);
+        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode(), r::toString);
+        assertEquals("qcheckpoint: LPOT checkpoint in " + dir + " is missing best_model_weights.pt (found best_configure.yaml)",
+                r.err().strip());
+    }
+
+    private static String dtypes(JsonNode uint8Used) {
+        List<String> out = new java.util.ArrayList<>();
+        uint8Used.forEach(u -> out.add(u.asBoolean() ? "uint8" : "int8"));
+        return String.join(", ", out);
+    }
+
+    private static String numbers(JsonNode values) {
+        List<String> out = new java.util.ArrayList<>();
+        values.forEach(v -> out.add(v.isIntegralNumber() ? Long.toString(v.asLong()) : Double.toString(v.asDouble())));
+        return String.join(", ", out);
+    }
 }

@@ -1,13 +1,24 @@
 package io.qcheckpoint.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
@@ -15,9 +26,16 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keeps README.md honest: its Java quickstart compiles against the real API, its commands exist. */
+/**
+ * Keeps README.md honest: its Java quickstarts compile against the real API, the first one runs as
+ * written on the example it names and gives PyTorch's output, its commands exist and work.
+ */
 class ReadmeTest {
     private static final Path README = Path.of("README.md");
+    /** The serving example: LPOT v1.5's checkpoint with its model's source and float weights. */
+    static final Path EXAMPLE = Path.of("examples/serve-lpot-checkpoint");
+    /** The fixture the example's files are copies of. */
+    private static final Path FIXTURE = Path.of("src/test/resources/fixtures/lpot/lpot15_static");
 
     @TempDir
     Path dir;
@@ -29,7 +47,8 @@ class ReadmeTest {
         while (m.find()) {
             Matcher name = Pattern.compile("public class (\\w+)").matcher(m.group(1));
             assertTrue(name.find(), "a ```java block declares a public class");
-            compiles(Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1)));
+            // the serving quickstart uses the example's model, which a user compiles beside it
+            compiles(dir, Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1)), EXAMPLE.resolve("RefNet.java"));
             blocks++;
         }
         assertEquals(3, blocks, "README.md has the three quickstarts");
@@ -45,20 +64,95 @@ class ReadmeTest {
                 .contains(DemoCommand.class), "demo is a subcommand");
         for (String example : List.of("serve-lpot-checkpoint/ServeLpotCheckpoint.java", "resnet-ptq/ResNetPtq.java")) {
             Path src = Path.of("examples", example);
-            compiles(src);
+            try (Stream<Path> sources = Files.list(src.getParent())) {
+                compiles(dir, sources.filter(f -> f.toString().endsWith(".java")).toArray(Path[]::new));
+            }
             Path run = src.resolveSibling("run");
             assertTrue(Files.isExecutable(run), run + " is executable");
             assertTrue(readme.contains("`" + run.toString().replace('\\', '/') + "`"), "README names " + run);
         }
     }
 
-    private void compiles(Path src) {
+    @Test
+    void theServingQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
+        Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
+        assertTrue(m.find());
+        assertTrue(m.group(1).contains("public class Quickstart"), "the first quickstart serves the example");
+        assertTrue(m.group(1).contains("Path.of(\"" + EXAMPLE.toString().replace('\\', '/') + "\")"), "it names the example");
+        compiles(dir, Files.writeString(dir.resolve("Quickstart.java"), m.group(1)), EXAMPLE.resolve("RefNet.java"));
+        float[] actual;
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+            Method serve = loader.loadClass("Quickstart").getDeclaredMethod("serve", Path.class);
+            serve.setAccessible(true);
+            actual = (float[]) serve.invoke(null, EXAMPLE);
+        }
+        assertTorchsOutput(actual);
+    }
+
+    @Test
+    void theRunCommandForTheExampleWorksAsWritten() throws Exception {
+        List<String> lines = Files.readAllLines(README);
+        String start = "bin/qcheckpoint run " + EXAMPLE.toString().replace('\\', '/') + "/checkpoint ";
+        int at = lines.stream().filter(l -> l.startsWith(start)).findFirst().map(lines::indexOf).orElse(-1);
+        assertTrue(at >= 0, "README shows the run command for the example");
+        StringBuilder command = new StringBuilder(lines.get(at));
+        while (command.toString().endsWith("\\")) {
+            command.setLength(command.length() - 1);
+            command.append(' ').append(lines.get(++at));
+        }
+        List<String> args = new ArrayList<>(List.of(command.toString().trim().split("\\s+")));
+        assertEquals(List.of("bin/qcheckpoint", "run"), args.subList(0, 2));
+        // the classes go where the example's run script compiles them; the output into the test's folder
+        Path classes = compileExampleModel(Files.createDirectory(dir.resolve("classes")));
+        args.set(args.indexOf("--classpath") + 1, classes.toString());
+        Path out = dir.resolve("out.pt");
+        args.set(args.indexOf("--output") + 1, out.toString());
+        Cli.Result r = Cli.run(args.subList(1, args.size()).toArray());
+        assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+        assertTorchsOutput(((Tensor) TorchFiles.read(out).root()).toFloatArray());
+    }
+
+    @Test
+    void theExamplesFilesAreLpotsAsCommitted() throws IOException {
+        // copies of the fixture that lpot_models.py checks against LPOT's load: same bytes, same provenance
+        for (String[] pair : new String[][] {{"checkpoint/best_configure.yaml", "best_configure.yaml"},
+            {"checkpoint/best_model_weights.pt", "best_model_weights.pt"}, {"fp32_weights.pt", "fp32_sd.pt"},
+            {"input.pt", "input.pt"}, {"output.pt", "output.pt"}}) {
+            assertArrayEquals(Files.readAllBytes(FIXTURE.resolve(pair[1])), Files.readAllBytes(EXAMPLE.resolve(pair[0])),
+                    pair[0]);
+        }
+        assertArrayEquals(Files.readAllBytes(Path.of("src/test/resources/fixtures/reference/lpot-v1.5/"
+                + "post_training_static_quant.best_model_weights.pt")),
+                Files.readAllBytes(EXAMPLE.resolve("checkpoint/best_model_weights.pt")), "LPOT v1.5 wrote it");
+    }
+
+    /** Within one output quantization step of what PyTorch computed for the example's input. */
+    private static void assertTorchsOutput(float[] actual) throws IOException {
+        float[] expected = ((Tensor) TorchFiles.read(EXAMPLE.resolve("output.pt")).root()).toFloatArray();
+        double step = new ObjectMapper().readTree(FIXTURE.resolve("case.json").toFile()).get("output_scale").asDouble();
+        QuantizedModelsTestSupport.assertWithinOneStep(expected, actual, step, "the example");
+    }
+
+    /**
+     * Compiles the example's model, {@code RefNet.java}, as its run script does.
+     *
+     * @param classes the output folder
+     * @return {@code classes}
+     */
+    static Path compileExampleModel(Path classes) {
+        compiles(classes, EXAMPLE.resolve("RefNet.java"));
+        return classes;
+    }
+
+    private static void compiles(Path out, Path... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter messages = new StringWriter();
+        List<java.io.File> files = Arrays.stream(sources).map(Path::toFile).toList();
         boolean ok = javac.getTask(messages, null, null,
-                List.of("-classpath", System.getProperty("java.class.path"), "-d", dir.toString(), "-Xlint:none"),
-                null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(src.toFile())).call();
-        assertTrue(ok, () -> src + " does not compile:\n" + messages);
+                List.of("-classpath", System.getProperty("java.class.path"), "-d", out.toString(), "-Xlint:none"),
+                null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(files.toArray(java.io.File[]::new)))
+                .call();
+        assertTrue(ok, () -> Arrays.toString(sources) + " does not compile:\n" + messages);
     }
 
     @Test

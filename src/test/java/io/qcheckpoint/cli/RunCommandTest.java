@@ -51,6 +51,18 @@ class RunCommandTest {
     }
 
     @Test
+    void anInputThatDoesNotFitIsBadInputNamingTheModule() throws Exception {
+        Path classes = ReadmeTest.compileExampleModel(java.nio.file.Files.createDirectory(dir.resolve("classes")));
+        Path fourChannels = dir.resolve("in.pt");
+        TorchFiles.write(fourChannels, Tensor.fromFloats(new float[2 * 4 * 8 * 8], 2, 4, 8, 8));
+        Path example = ReadmeTest.EXAMPLE;
+        Cli.Result r = Cli.run("run", example.resolve("checkpoint"), "--model", "RefNet", "--classpath", classes,
+                "--fp32-weights", example.resolve("fp32_weights.pt"), "--input", fourChannels, "--output", dir.resolve("o.pt"));
+        MainTest.assertOneErrorLine(r, fourChannels + ": does not fit the model: conv (quantized.ConvReLU2d): "
+                + "expected input [N, 3, H, W] quantized, got [2, 4, 8, 8] quantized");
+    }
+
+    @Test
     void badModelClassesAreUsageErrors() {
         Path in = LPOT.resolve("lpot15_static").resolve("input.pt");
         for (String cls : new String[] {"no.such.Model", "java.lang.String", LpotModels.class.getName()}) {

@@ -1,6 +1,7 @@
 package io.qcheckpoint.lpot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,16 +34,27 @@ class DamagedCheckpointsTest {
     Path dir;
 
     @Test
-    void aMissingFileIsNamed() throws Exception {
+    void aMissingFileIsNamedWithTheFormatAndTheFileFound() throws Exception {
         Files.copy(SOURCE.resolve(EagerQuantizedModel.CONFIG_FILE), dir.resolve(EagerQuantizedModel.CONFIG_FILE));
         CheckpointNotFoundException e = refused(CheckpointNotFoundException.class);
-        assertTrue(e.getMessage().contains("best_model_weights.pt") && e.getMessage().contains("best_model.pt"), e.getMessage());
+        assertEquals("LPOT checkpoint in " + dir + " is missing best_model_weights.pt (found best_configure.yaml)",
+                e.getMessage());
         Files.delete(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
         Files.copy(SOURCE.resolve(EagerQuantizedModel.WEIGHTS_FILE), dir.resolve(EagerQuantizedModel.WEIGHTS_FILE));
+        assertEquals("LPOT checkpoint in " + dir + " is missing best_configure.yaml (found best_model_weights.pt)",
+                refused(CheckpointNotFoundException.class).getMessage());
         try (Module fp32 = CheckpointsMatchLpotTest.fp32Model(CASE)) {
-            assertTrue(assertThrows(CheckpointNotFoundException.class, () -> Checkpoints.load(dir, fp32,
-                    io.qcheckpoint.LoadOptions.defaults().withFormat(CheckpointFormat.EAGER_YAML))).getMessage()
-                    .contains("best_configure.yaml"));
+            assertEquals("LPOT checkpoint in " + dir + " is missing best_configure.yaml (found best_model_weights.pt)",
+                    assertThrows(CheckpointNotFoundException.class, () -> Checkpoints.load(dir, fp32,
+                    io.qcheckpoint.LoadOptions.defaults().withFormat(CheckpointFormat.EAGER_YAML))).getMessage());
+        }
+    }
+
+    @Test
+    void anEmptyDirectoryNamesEveryFormatsFiles() throws Exception {
+        CheckpointNotFoundException e = refused(CheckpointNotFoundException.class);
+        for (CheckpointFormat f : CheckpointFormat.values()) {
+            f.files().forEach(name -> assertTrue(e.getMessage().contains(name), e.getMessage()));
         }
     }
 

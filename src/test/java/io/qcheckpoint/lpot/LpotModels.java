@@ -33,15 +33,20 @@ public final class LpotModels {
         };
     }
 
-    /** torch's {@code dequant(fc(torch.flatten(pool(conv2(relu(conv(quant(x))))), 1)))}, fused or not. */
-    static NDArray refForward(Module m, NDArray x) {
-        NDArray y = m.child("pool").forward(m.child("conv2").forward(m.child("relu").forward(
-                m.child("conv").forward(m.child("quant").forward(x)))));
-        return m.child("dequant").forward(m.child("fc").forward(y.reshape(y.getShape().get(0), -1)));
+    /**
+     * torch's {@code dequant(fc(torch.flatten(pool(conv2(relu(conv(quant(x))))), 1)))}, fused or not,
+     * through {@link Module#call} so that a failure names the module's path.
+     */
+    abstract static class RefForward extends Module {
+        @Override
+        public NDArray forward(NDArray x) {
+            NDArray y = call("pool", call("conv2", call("relu", call("conv", call("quant", x)))));
+            return call("dequant", call("fc", y.reshape(y.getShape().get(0), -1)));
+        }
     }
 
     /** The model of the LPOT v1.5 reference checkpoints. */
-    public static final class RefNet extends Module {
+    public static final class RefNet extends RefForward {
         /** Creates it. */
         public RefNet() {
             register("quant", new QuantStub());
@@ -52,18 +57,13 @@ public final class LpotModels {
             register("fc", new Linear(4, 10));
             register("dequant", new DeQuantStub());
         }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            return refForward(this, x);
-        }
     }
 
     /**
      * {@link RefNet} fused as before static tuning: {@code conv} a ConvReLU2d, {@code relu} an
      * Identity; what a user passes with LPOT's static and QAT checkpoints of this model.
      */
-    public static final class FusedRefNet extends Module {
+    public static final class FusedRefNet extends RefForward {
         /** Creates it. */
         public FusedRefNet() {
             register("quant", new QuantStub());
@@ -73,11 +73,6 @@ public final class LpotModels {
             register("pool", new AdaptiveAvgPool2d(1));
             register("fc", new Linear(4, 10));
             register("dequant", new DeQuantStub());
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            return refForward(this, x);
         }
     }
 

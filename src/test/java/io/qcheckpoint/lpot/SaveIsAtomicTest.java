@@ -13,6 +13,7 @@ import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.StateDict;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,6 +65,26 @@ class SaveIsAtomicTest {
         }
         assertEquals(List.of("notes.txt"), names(target));
         assertEquals(List.of("work"), names(dir));
+    }
+
+    @Test
+    void saveCreatesMissingParentsAndNamesTheTargetWhenItCannot() throws Exception {
+        Path nested = dir.resolve("runs/2024/ckpt");
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        Path underAFile = file.resolve("ckpt");
+        try (Module fp32 = CheckpointsMatchLpotTest.fp32Model("static_wrap");
+                QuantizedModel<?> q = Checkpoints.load(SOURCE, fp32)) {
+            q.save(nested);
+            assertArrayEquals(Files.readAllBytes(SOURCE.resolve(EagerQuantizedModel.CONFIG_FILE)),
+                    Files.readAllBytes(nested.resolve(EagerQuantizedModel.CONFIG_FILE)));
+            FileSystemException e = assertThrows(FileSystemException.class, () -> q.save(underAFile));
+            assertEquals(underAFile.toString(), e.getFile(), e::toString);
+            assertTrue(!e.getMessage().contains(".new-"), e::toString);
+            // the same answer before any work, for callers that tune first
+            assertEquals(e.getMessage(), assertThrows(FileSystemException.class,
+                    () -> QuantizedModel.checkSavable(underAFile)).getMessage());
+        }
+        assertEquals(List.of("not-a-folder", "runs"), names(dir));
     }
 
     private static List<String> names(Path d) throws IOException {

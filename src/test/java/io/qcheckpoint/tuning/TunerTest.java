@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.util.RandomUtils;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.EagerQuantizedModel;
 import io.qcheckpoint.QuantizedModel;
@@ -148,12 +150,14 @@ class TunerTest {
     }
 
     @Test
-    void sameSeedSameTrialsAndWeights() throws Exception {
+    void sameInputsSameTrialsAndWeights() throws Exception {
         Evaluation eval = m -> m.module("fc3") instanceof io.qcheckpoint.nn.quantized.Linear ? 0.9 : 1.0;
         byte[][] weights = new byte[2][];
         List<List<Trial>> runs = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
-            try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(eval).seed(7).build().tune(fp32)) {
+            // the generators are moved between the runs: the trials must not depend on them
+            Engine.getInstance().setRandomSeed(run);
+            try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(eval).build().tune(fp32)) {
                 Path out = dir.resolve("run" + run);
                 r.model().save(out);
                 weights[run] = Files.readAllBytes(out.resolve(EagerQuantizedModel.WEIGHTS_FILE));
@@ -163,6 +167,25 @@ class TunerTest {
         assertArrayEquals(weights[0], weights[1]);
         assertEquals(runs.get(0).stream().map(t -> List.of(t.change(), t.tuneConfig(), t.score())).toList(),
                 runs.get(1).stream().map(t -> List.of(t.change(), t.tuneConfig(), t.score())).toList());
+    }
+
+    @Test
+    void tuningLeavesTheRandomStateOfDjlAndLibtorchAlone() {
+        Evaluation eval = m -> m.module("fc3") instanceof io.qcheckpoint.nn.quantized.Linear ? 0.9 : 1.0;
+        Engine engine = Engine.getInstance();
+        try (Module fp32 = Mlp.seeded(1); NDManager m = manager.newSubManager()) {
+            engine.setRandomSeed(42);
+            float[] libtorchDraw = m.randomUniform(0, 1, new Shape(16)).toFloatArray();
+            int javaDraw = RandomUtils.nextInt();
+            engine.setRandomSeed(42);
+            try (TuningResult r = tuner(eval).build().tune(fp32)) {
+                assertTrue(r.trials().size() > 1, "several trials ran");
+            }
+            assertEquals(42, engine.getSeed());
+            // the next numbers are those that follow the caller's own seed: the tuner neither reseeded nor drew
+            assertArrayEquals(libtorchDraw, m.randomUniform(0, 1, new Shape(16)).toFloatArray());
+            assertEquals(javaDraw, RandomUtils.nextInt());
+        }
     }
 
     @Test

@@ -2,10 +2,13 @@ package io.qcheckpoint.nn.quantized;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.kernels.PackedParams;
 import io.qcheckpoint.kernels.QuantizedArrays;
 import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.ForwardChecks;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.LoadContext;
 import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.StateDict;
@@ -71,8 +74,16 @@ public abstract class ConvNd extends QuantizedModule {
         return packed.unpack(manager);
     }
 
+    /**
+     * Runs the int8 convolution.
+     *
+     * @param input a quantized tensor [N, in_channels, ...]
+     * @return the quantized output, owned by the input's manager
+     * @throws ForwardException if the input is not quantized, or its rank or channels do not fit
+     */
     @Override
     public NDArray forward(NDArray input) {
+        ForwardChecks.conv(this, input, weightShape.length - 2, weightShape[1] * groups, DataType.UNKNOWN, false);
         return QuantizedKernels.conv(input, packed, outputQParams(), fusedRelu());
     }
 

@@ -1,7 +1,10 @@
 package io.qcheckpoint.nn.quantized;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.ForwardChecks;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.pt.DType;
 
 /**
@@ -51,8 +54,16 @@ public class Linear extends QuantizedModule {
         return false;
     }
 
+    /**
+     * Runs the int8 layer on the last dimension.
+     *
+     * @param input a quantized tensor [..., in]
+     * @return the quantized output [..., out], owned by the input's manager
+     * @throws ForwardException if the input is not quantized, or its last dimension does not fit
+     */
     @Override
     public NDArray forward(NDArray input) {
+        ForwardChecks.linear(this, input, packedParams().inFeatures(), DataType.UNKNOWN);
         return QuantizedKernels.linear(input, packedParams().packed(), outputQParams(), fusedRelu());
     }
 }

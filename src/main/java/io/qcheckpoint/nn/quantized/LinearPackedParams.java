@@ -47,6 +47,11 @@ public class LinearPackedParams extends Module {
         return packed;
     }
 
+    /** Returns the input size: the weight's second dimension. */
+    public long inFeatures() {
+        return weightShape[1];
+    }
+
     /** Returns {@code torch.qint8} or {@code torch.float16}. */
     public DType dtype() {
         return dtype;

@@ -1,7 +1,10 @@
 package io.qcheckpoint.nn.quantized;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.ForwardChecks;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.pt.DType;
 
 /**
@@ -31,8 +34,16 @@ public class Quantize extends QuantizedModule {
         return dtype;
     }
 
+    /**
+     * Quantizes the input.
+     *
+     * @param input a float32 tensor
+     * @return the quantized tensor, owned by the input's manager
+     * @throws ForwardException if the input is not float32 (libtorch quantizes nothing else)
+     */
     @Override
     public NDArray forward(NDArray input) {
+        ForwardChecks.dtype(this, input, DataType.FLOAT32);
         return QuantizedKernels.quantizePerTensor(input, outputQParams(), dtype);
     }
 

@@ -1,7 +1,10 @@
 package io.qcheckpoint.nn.quantized.dynamic;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.ForwardChecks;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.LoadContext;
 import io.qcheckpoint.pt.DType;
 
@@ -38,8 +41,16 @@ public class Linear extends io.qcheckpoint.nn.quantized.Linear {
         return reduceRange;
     }
 
+    /**
+     * Runs the layer on the last dimension, quantizing the input on the fly.
+     *
+     * @param input a float32 tensor [..., in]
+     * @return the float32 output [..., out], owned by the input's manager
+     * @throws ForwardException if the input is not float32, or its last dimension does not fit
+     */
     @Override
     public NDArray forward(NDArray input) {
+        ForwardChecks.linear(this, input, packedParams().inFeatures(), DataType.FLOAT32);
         return QuantizedKernels.linearDynamic(input, packedParams().packed(), reduceRange);
     }
 
