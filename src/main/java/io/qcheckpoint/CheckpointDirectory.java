@@ -1,27 +1,40 @@
 package io.qcheckpoint;
 
+import io.qcheckpoint.pt.AtomicWrite;
 import io.qcheckpoint.pt.OutputPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes a checkpoint directory all at once: the files go into a temporary sibling directory, are
- * synced, and the sibling is renamed into place; an existing checkpoint is moved aside only then,
- * and deleted after. A failure before the swap leaves {@code dir} exactly as it was.
+ * Writes a checkpoint directory all at once, so that a crash or a {@code kill -9} at any moment
+ * leaves the complete old or the complete new checkpoint at its path, or a state that the next load
+ * or save restores before anything else ({@link #recover}). A save of {@code ck} by process PID:
+ * <ol>
+ *   <li>writes the files into {@code .ck.new-PID-ID} and syncs them;</li>
+ *   <li>renames it {@code .ck.ready-PID-ID}: a ready folder is complete;</li>
+ *   <li>renames an existing {@code ck} to {@code .ck.old-PID-ID};</li>
+ *   <li>renames {@code .ck.ready-PID-ID} to {@code ck};</li>
+ *   <li>deletes {@code .ck.old-PID-ID}.</li>
+ * </ol>
+ * Only between 3 and 4 is {@code ck} missing; recovery then finishes the swap. Leftovers of a
+ * process that no longer runs are removed; those of a running process (a save in progress) never.
  */
 final class CheckpointDirectory {
     /** Every file name a checkpoint directory may hold; anything else there is the user's, and kept safe. */
@@ -33,6 +46,11 @@ final class CheckpointDirectory {
     interface Writer {
         void writeInto(Path dir) throws IOException;
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointDirectory.class);
+    private static final String NEW = ".new-";
+    private static final String READY = ".ready-";
+    private static final String OLD = ".old-";
 
     private CheckpointDirectory() {
     }
@@ -85,9 +103,11 @@ final class CheckpointDirectory {
 
     private static void replaceChecked(Path target, Writer writer) throws IOException {
         Files.createDirectories(target.getParent());
-        String id = UUID.randomUUID().toString();
-        Path staging = target.resolveSibling("." + target.getFileName() + ".new-" + id);
-        Path old = target.resolveSibling("." + target.getFileName() + ".old-" + id);
+        recover(target);
+        String id = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
+        Path staging = sibling(target, NEW, id);
+        Path ready = sibling(target, READY, id);
+        Path old = sibling(target, OLD, id);
         Files.createDirectory(staging);
         try {
             try {
@@ -96,33 +116,80 @@ final class CheckpointDirectory {
                 throw e.getCause();
             }
             syncTree(staging);
+            AtomicWrite.move(staging, ready);
+            AtomicWrite.syncDirectory(target.getParent());
             boolean existed = Files.exists(target);
             if (existed) {
-                move(target, old);
+                AtomicWrite.move(target, old);
             }
             try {
-                move(staging, target);
+                AtomicWrite.move(ready, target);
             } catch (IOException e) {
                 if (existed) {
-                    move(old, target);
+                    AtomicWrite.move(old, target);
                 }
                 throw e;
             }
-            sync(target.getParent());
-            if (existed) {
-                deleteTree(old);
-            }
+            AtomicWrite.syncDirectory(target.getParent());
+            deleteTree(old);
         } finally {
             deleteTree(staging);
+            deleteTree(ready);
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
+    /**
+     * Finishes or undoes a save of {@code dir} that a dead process left half done, and removes what
+     * dead processes left beside it: if {@code dir} is missing, a complete {@code .dir.ready-*} (or,
+     * failing that, the {@code .dir.old-*} it replaced) becomes {@code dir}; then every
+     * {@code .dir.new-*}, {@code .dir.ready-*} and {@code .dir.old-*} of a dead process is deleted.
+     * Does nothing, and writes nothing, where nothing was left.
+     *
+     * @param dir the checkpoint directory
+     * @throws IOException if a rename or delete fails
+     */
+    static void recover(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
         }
+        List<Path> ready = leftovers(target, READY);
+        List<Path> old = leftovers(target, OLD);
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !(ready.isEmpty() && old.isEmpty())) {
+            Path restore = ready.isEmpty() ? old.get(0) : ready.get(0);
+            LOG.warn("{}: finishing a save that was interrupted (restoring {})", target, restore.getFileName());
+            AtomicWrite.move(restore, target);
+            AtomicWrite.syncDirectory(parent);
+        }
+        for (String kind : List.of(NEW, READY, OLD)) {
+            for (Path p : leftovers(target, kind)) {
+                deleteTree(p);
+            }
+        }
+    }
+
+    /** The leftovers of one kind that dead processes left beside {@code target}, newest first. */
+    private static List<Path> leftovers(Path target, String kind) throws IOException {
+        String prefix = "." + target.getFileName() + kind;
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(target.getParent())) {
+            s.filter(p -> AtomicWrite.ofDeadProcess(p.getFileName().toString(), prefix)).forEach(out::add);
+        }
+        out.sort(Comparator.comparing(CheckpointDirectory::modified).reversed());
+        return out;
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static Path sibling(Path target, String kind, String id) {
+        return target.resolveSibling("." + target.getFileName() + kind + id);
     }
 
     private static void syncTree(Path dir) throws IOException {
@@ -133,13 +200,7 @@ final class CheckpointDirectory {
                 }
             }
         }
-        sync(dir);
-    }
-
-    private static void sync(Path dir) throws IOException {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
-        }
+        AtomicWrite.syncDirectory(dir);
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -47,7 +47,8 @@ public final class Checkpoints {
      * @throws CheckpointFormatException if a file is malformed, or says something LPOT does not write
      * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the allowlists
      * @throws ModelMismatchException if the config or the weights do not fit the model
-     * @throws IOException if reading fails
+     * @throws IOException if reading fails, or a save of {@code dir} that a killed process left half
+     *     done cannot be finished (see docs/checkpoint-format.md)
      */
     public static QuantizedModel<?> load(Path dir, Module fp32Model) throws IOException {
         return load(dir, fp32Model, LoadOptions.defaults());
@@ -67,6 +68,7 @@ public final class Checkpoints {
      * @throws IllegalArgumentException if the checkpoint is IPEX's and the options give no example input
      */
     public static QuantizedModel<?> load(Path dir, Module fp32Model, LoadOptions options) throws IOException {
+        CheckpointDirectory.recover(dir);
         if (!Files.isDirectory(dir)) {
             throw new CheckpointNotFoundException(dir, CheckpointFormat.EAGER_YAML.files());
         }
@@ -96,6 +98,7 @@ public final class Checkpoints {
     public static TuneConfig readTuneConfig(Path dir) throws IOException {
         List<String> eager = List.of(String.join(" + ", CheckpointFormat.EAGER_YAML.files()),
                 CheckpointFormat.SINGLE_FILE.files().get(0));
+        CheckpointDirectory.recover(dir);
         if (!Files.isDirectory(dir)) {
             throw new CheckpointNotFoundException(dir, eager);
         }
