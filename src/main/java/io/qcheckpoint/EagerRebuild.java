@@ -108,11 +108,13 @@ final class EagerRebuild {
         Module model = fp32.copy();
         try {
             model.eval();
-            checkOps(cfg, model, configFile);
+            boolean dynamic = approach == Approach.POST_TRAINING_DYNAMIC_QUANT;
+            QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
+                    : QuantizationMappings.staticMappings();
+            checkOps(cfg, model, mappings, configFile);
             Map<String, QConfig> opConfigs = LpotQConfigs.opConfigs(cfg, approach, configFile);
             Map<String, QConfig> qconfigs = new LinkedHashMap<>(
                     QConfigPropagation.propagate(model, opConfigs, QConfig.dequantStubDefault(false)));
-            boolean dynamic = approach == Approach.POST_TRAINING_DYNAMIC_QUANT;
             if (!dynamic) {
                 Set<String> fallback = new HashSet<>();
                 opConfigs.forEach((op, q) -> {
@@ -125,8 +127,6 @@ final class EagerRebuild {
             if (qconfigs.isEmpty()) {
                 LOG.warn(NO_QCONFIG_WARNING);
             }
-            QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
-                    : QuantizationMappings.staticMappings();
             return new Prepared(model, qconfigs, mappings, dynamic);
         } catch (CheckpointException | RuntimeException e) {
             model.close();
@@ -158,8 +158,14 @@ final class EagerRebuild {
         return approach;
     }
 
-    /** Every op the config lists must be a module of the model, of the type the config says. */
-    private static void checkOps(TuneConfig cfg, Module model, String file) throws ModelMismatchException {
+    /**
+     * Every op the config lists must be a module of the model, of the type the config says; an int8
+     * op must be one the mappings convert (LPOT lists a BatchNorm3d, and a ConvBn2d fused for
+     * training, but torch's quantized BatchNorm3d is not implemented here and torch's static
+     * mappings have no ConvBn2d: such an op would stay float behind a quantized input).
+     */
+    private static void checkOps(TuneConfig cfg, Module model, QuantizationMappings mappings, String file)
+            throws CheckpointException {
         Map<String, Module> modules = model.namedModules();
         List<String> problems = new ArrayList<>();
         for (OpKey op : cfg.ops().keySet()) {
@@ -172,6 +178,10 @@ final class EagerRebuild {
             if (!type.equals(op.type())) {
                 problems.add("op '" + op.name() + "' is a " + op.type() + " in the config, a "
                         + m.getClass().getSimpleName() + " in the model");
+            } else if (!cfg.ops().get(op).isFp32() && mappings.factoryFor(m.getClass()) == null) {
+                throw new CheckpointFormatException(file, "op '" + op.name() + "' (" + m.getClass().getSimpleName()
+                        + ") is int8 in the config, but this library has no quantized " + m.getClass().getSimpleName()
+                        + " for " + cfg.approach() + "; give it fp32 (dtype: fp32) in the config");
             }
         }
         if (!problems.isEmpty()) {

@@ -194,6 +194,20 @@ public final class QuantizedKernels {
     }
 
     /**
+     * Dynamic quantized linear with relu ({@code quantized::linear_relu_dynamic}), the input quantized
+     * to 7 bits ({@code reduce_range}) as torch's dynamic {@code LinearReLU} always does.
+     *
+     * @param x the float32 input
+     * @param weights {@link PackedParams.Kind#LINEAR} weights
+     * @return the float32 output
+     */
+    public static NDArray linearReluDynamic(NDArray x, PackedParams weights) {
+        try (Call c = new Call().tensor(x).borrowed(weights.value())) {
+            return c.bool(true).tensor("linear_relu_dynamic", x.getManager());
+        }
+    }
+
+    /**
      * Quantized convolution, 1-d, 2-d or 3-d by the packed weights' kind ({@code quantized::conv2d} ...).
      *
      * @param x the quantized input

@@ -93,6 +93,7 @@ public final class Tuner {
         private final List<Trial> trials = new ArrayList<>();
         private final long start = System.nanoTime();
         private final long calibrationBatches;
+        private final long calibIteration;
         private double baseline;
         private EagerQuantizedModel bestModel;
         private Trial best;
@@ -104,7 +105,12 @@ public final class Tuner {
             if (ops.isEmpty()) {
                 throw new TuningException("the model has no op to quantize (" + approach.value() + ")");
             }
-            this.calibrationBatches = countBatches();
+            long batches = countBatches();
+            boolean dynamic = approach == Approach.POST_TRAINING_DYNAMIC_QUANT;
+            this.calibrationBatches = dynamic ? 0 : batches;
+            // LPOT 1.5 (TuneStrategy.__init__): calib_iteration = ceil(sampling_size / batch_size) with a
+            // calibration loader, whatever the approach, else 1; here every batch is sampled
+            this.calibIteration = batches > 0 ? batches : 1;
         }
 
         TuningResult run() {
@@ -245,9 +251,9 @@ public final class Tuner {
         private TuneConfig allInt8(Algorithm algorithm) {
             Map<OpKey, OpConfig> op = new LinkedHashMap<>();
             for (OpKey k : ops) {
-                op.put(k, LpotOps.int8(k, algorithm));
+                op.put(k, LpotOps.int8(k, approach, algorithm));
             }
-            return TuneConfig.lpot(approach, calibrationBatches, op);
+            return TuneConfig.lpot(approach, calibIteration, op);
         }
 
         private TuneConfig withFp32(TuneConfig cfg, String opName) {
@@ -260,15 +266,16 @@ public final class Tuner {
             return cfg.withOps(op);
         }
 
+        /** The calibration batches (0 without calibration data, which only the dynamic approach may lack). */
         private long countBatches() {
-            if (approach == Approach.POST_TRAINING_DYNAMIC_QUANT) {
+            if (calibration == null) {
                 return 0;
             }
             long n = 0;
             for (Iterator<NDArray> it = calibration.iterator(); it.hasNext(); it.next()) {
                 n++;
             }
-            if (n == 0) {
+            if (n == 0 && approach != Approach.POST_TRAINING_DYNAMIC_QUANT) {
                 throw new TuningException("the calibration data has no batch");
             }
             return n;
@@ -327,7 +334,9 @@ public final class Tuner {
 
         /**
          * Sets the calibration inputs (required for the static approach), iterated once per trial and
-         * once to count them ({@code calib_iteration}); the tuner does not close them.
+         * once to count them: their number is the config's {@code calib_iteration}, for the dynamic
+         * approach too (which runs no calibration), as LPOT writes it; without them a dynamic config
+         * says 1. The tuner does not close them.
          *
          * @param batches the input batches
          * @return this
