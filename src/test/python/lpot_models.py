@@ -32,6 +32,20 @@ usage (from any directory):
              "config": the tune config as yaml.safe_load (+ LPOT's tuple constructor) reads it, tuple keys as
                        "name|type", "approach": ..., "input_shape": [...], "output_shape": [...]}
         load_state_dict is strict. Any failure exits 1 with one line "error: ..." on stderr.
+    /usr/bin/python3 src/test/python/lpot_models.py ops MODEL APPROACH
+        prints the ops LPOT lists for the (fused) model of case MODEL, as JSON [[name, type], ...]: torch 1.13's
+        own mappings and LPOT's rules (see "How LPOT lists the ops" below).
+    /usr/bin/python3 src/test/python/lpot_models.py tune-config MODEL APPROACH ALGORITHM [SAMPLING_SIZE BATCH_SIZE]
+        prints the best_configure.yaml LPOT writes for a trial that quantizes every op it lists with ALGORITHM
+        (minmax or kl; each op within its type's capability in LPOT's pytorch_cpu.yaml: QuantStub minmax only,
+        Conv1d/2d/3d and Linear either, every other type kl only; dynamic ops minmax), calib_iteration as LPOT's
+        strategy computes it (ceil(SAMPLING_SIZE / BATCH_SIZE) with a calibration loader, 1 without one).
+    /usr/bin/python3 src/test/python/lpot_models.py quantize MODEL CONFIG BATCHES OUT RANGE --fp32 FILE
+        LPOT's quantize(tune_cfg, model, dataloader) of the case's model with the weights in FILE, the config in
+        CONFIG, calibrated on the list of tensors in BATCHES, with REDUCE_RANGE True (reduce_range, LPOT on a CPU
+        without VNNI) or False (full_range), as RANGE says; torch.saves the quantized state dict to OUT.
+    The models of the tuning cases (TUNING_CASES: dropout_net, relu_dropout_mlp, op_types) serve ops, tune-config,
+    quantize and check; they have no committed fixtures.
 
 LPOT's load, as re-implemented here (neural_compressor/utils/pytorch.py `load`, neural_compressor/adaptor/pytorch.py
 `_cfg_to_qconfig`, `_observer`, `_propagate_qconfig(_recursively)`, `_find_quantized_op_num`,
@@ -59,8 +73,8 @@ LPOT's load, as re-implemented here (neural_compressor/utils/pytorch.py `load`, 
      scale, zero point and int8 weight comes from the state dict; dynamic: convert with
      get_default_dynamic_quant_module_mappings().
   8. q_model.load_state_dict(state_dict) (strict).
-REDUCE_RANGE is LPOT's `False if CpuInfo().vnni else True`; fixed here to False (a VNNI CPU). bf16 ops (INC 1.10+
-bf16_ops_list) are not supported: a config with a bf16 op is refused.
+REDUCE_RANGE is LPOT's `False if CpuInfo().vnni else True`; False here (a VNNI CPU) except in `quantize`.
+bf16 ops (INC 1.10+ bf16_ops_list) are not supported: a config with a bf16 op is refused.
 
 How LPOT lists the ops of a model in a tune config (LPOT 1.x PyTorchAdaptor._get_quantizable_ops_recursively, used
 here to write the configs of the generated cases): a depth-first walk of named_children(); a child whose exact type
@@ -105,7 +119,7 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 DEFAULT_OUT = os.path.join(ROOT, 'src', 'test', 'resources', 'fixtures', 'lpot')
 REFERENCE = os.path.join(ROOT, 'src', 'test', 'resources', 'fixtures', 'reference', 'lpot-v1.5')
 
-# LPOT: REDUCE_RANGE = False if CpuInfo().vnni else True. Fixed: a VNNI CPU.
+# LPOT: REDUCE_RANGE = False if CpuInfo().vnni else True. False: a VNNI CPU (`quantize` sets it as asked).
 REDUCE_RANGE = False
 
 ENGINE = 'onednn'
@@ -774,8 +788,8 @@ CASES = OD([
 # checkpoints are checked with `check --fp32`.
 TUNING_CASES = OD([
     ('dropout_net', Case(DropoutNet, 45, [2, 3, 8, 8], [['conv', 'relu']], STATIC, None, None,
-                         'static; Dropout is in torch 1.13\'s static mapping: LPOT lists (drop, Dropout) with the default '
-                         'capability (kl activation, weight) and convert makes an nn.quantized.Dropout')),
+                         'static; Dropout is in torch 1.13\'s static mapping: LPOT lists (drop, Dropout) with the '
+                         'default capability (kl activation, weight) and convert makes an nn.quantized.Dropout')),
     ('relu_dropout_mlp', Case(ReluDropoutMLP, 46, [3, 16], [['fc1', 'relu']], DYNAMIC, None, None,
                               'dynamic; fc1+relu fused into LinearReLU, listed as (fc1, Linear) and converted to the '
                               'dynamic LinearReLU; Dropout is not in the dynamic mapping')),
@@ -999,6 +1013,18 @@ def cmd_tune_config(name, approach, algorithm, sampling_size=None, batch_size=No
     sys.stdout.write(dump_tune_cfg(cfg))
 
 
+def cmd_quantize(name, cfg_path, batches_path, out_path, fp32_path, reduce_range):
+    """LPOT's quantize(tune_cfg, model, dataloader) with REDUCE_RANGE as given (LPOT: not CpuInfo().vnni), on the
+    model with the weights in fp32_path, calibrated on the tensors in batches_path; saves the state dict."""
+    global REDUCE_RANGE
+    REDUCE_RANGE = reduce_range
+    model = build_fp32(name, torch.load(fp32_path, map_location='cpu'))
+    with open(cfg_path, encoding='utf-8') as f:
+        tune_cfg = read_tune_cfg_text(f.read())
+    batches = torch.load(batches_path, map_location='cpu')
+    torch.save(quantize_like_lpot(model, tune_cfg, batches).state_dict(), out_path)
+
+
 def main(argv):
     setup_determinism()
     args = list(argv)
@@ -1014,6 +1040,8 @@ def main(argv):
         cmd_generate(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)
     elif len(args) == 5 and args[0] == 'check':
         cmd_check(args[1], args[2], args[3], args[4], fp32_path)
+    elif len(args) == 6 and args[0] == 'quantize' and fp32_path and args[5] in ('reduce_range', 'full_range'):
+        cmd_quantize(args[1], args[2], args[3], args[4], fp32_path, args[5] == 'reduce_range')
     elif len(args) == 3 and args[0] == 'ops' and args[2] in APPROACHES:
         cmd_ops(args[1], args[2])
     elif len(args) in (4, 6) and args[0] == 'tune-config' and args[2] in APPROACHES and args[3] in ('minmax', 'kl'):

@@ -61,7 +61,8 @@ final class EagerRebuild {
      */
     static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
-        try (Prepared p = prepare(cfg, fp32, configFile)) {
+        // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter
+        try (Prepared p = prepare(cfg, fp32, false, configFile)) {
             Module quantized = Convert.convert(p.model(), p.mappings(), p.qconfigs());
             try {
                 loadWeights(quantized, weights, strict, weightsFile);
@@ -81,14 +82,15 @@ final class EagerRebuild {
      * @param cfg the tune config
      * @param fp32 the float model
      * @param calibration the calibration inputs (static and QAT approaches)
+     * @param reduceRange LPOT's {@code REDUCE_RANGE}: asymmetric activation observers quantize to 7 bits
      * @param source what to call the config in messages
      * @return the int8 module tree, owned by the caller
      * @throws CheckpointException if the config is not one LPOT writes for eager PyTorch, or names
      *     ops the model lacks
      */
-    static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, String source)
-            throws CheckpointException {
-        try (Prepared p = prepare(cfg, fp32, source)) {
+    static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, boolean reduceRange,
+            String source) throws CheckpointException {
+        try (Prepared p = prepare(cfg, fp32, reduceRange, source)) {
             if (p.dynamic()) {
                 return Convert.convert(p.model(), p.mappings(), p.qconfigs());
             }
@@ -103,7 +105,8 @@ final class EagerRebuild {
      * LPOT's steps before convert: a copy of the model in eval mode, per-op qconfigs, propagation,
      * fp32 fallback (static and QAT).
      */
-    private static Prepared prepare(TuneConfig cfg, Module fp32, String configFile) throws CheckpointException {
+    private static Prepared prepare(TuneConfig cfg, Module fp32, boolean reduceRange, String configFile)
+            throws CheckpointException {
         Approach approach = checkSupported(cfg, configFile);
         Module model = fp32.copy();
         try {
@@ -112,9 +115,9 @@ final class EagerRebuild {
             QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
                     : QuantizationMappings.staticMappings();
             checkOps(cfg, model, mappings, configFile);
-            Map<String, QConfig> opConfigs = LpotQConfigs.opConfigs(cfg, approach, configFile);
+            Map<String, QConfig> opConfigs = LpotQConfigs.opConfigs(cfg, approach, reduceRange, configFile);
             Map<String, QConfig> qconfigs = new LinkedHashMap<>(
-                    QConfigPropagation.propagate(model, opConfigs, QConfig.dequantStubDefault(false)));
+                    QConfigPropagation.propagate(model, opConfigs, QConfig.dequantStubDefault(reduceRange)));
             if (!dynamic) {
                 Set<String> fallback = new HashSet<>();
                 opConfigs.forEach((op, q) -> {

@@ -3,6 +3,7 @@ package io.qcheckpoint.tuning;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.dataset.Dataset;
+import io.qcheckpoint.CpuInfo;
 import io.qcheckpoint.EagerQuantizedModel;
 import io.qcheckpoint.LpotOps;
 import io.qcheckpoint.config.Algorithm;
@@ -53,6 +54,7 @@ public final class Tuner {
     private final int maxTrials;
     private final Duration timeout;
     private final int seed;
+    private final boolean reduceRange;
     private final TuningListener listener;
 
     private Tuner(Builder b) {
@@ -64,13 +66,17 @@ public final class Tuner {
         this.maxTrials = b.maxTrials;
         this.timeout = b.timeout;
         this.seed = b.seed;
+        this.reduceRange = b.reduceRange;
         this.listener = b.listener;
         if (approach != Approach.POST_TRAINING_DYNAMIC_QUANT && calibration == null) {
             throw new IllegalArgumentException(approach.value() + " needs calibration data");
         }
     }
 
-    /** Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time limit, seed 1978. */
+    /**
+     * Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time
+     * limit, seed 1978, reduce_range as LPOT sets it on this CPU.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -211,7 +217,7 @@ public final class Tuner {
             Engine.getInstance().setRandomSeed(seed);
             Iterable<NDArray> batches = approach == Approach.POST_TRAINING_DYNAMIC_QUANT ? List.of() : counted();
             try {
-                return EagerQuantizedModel.quantize(cfg, fp32, batches);
+                return EagerQuantizedModel.quantize(cfg, fp32, batches, reduceRange);
             } catch (CheckpointException e) {
                 throw new TuningException("building the model of " + cfg.ops().size() + " ops failed: " + e.getMessage(), e);
             }
@@ -312,6 +318,7 @@ public final class Tuner {
         private int maxTrials = 100;
         private Duration timeout;
         private int seed = 1978;
+        private boolean reduceRange = CpuInfo.lpotReduceRange();
         private TuningListener listener = TuningListener.NONE;
 
         private Builder() {
@@ -434,6 +441,20 @@ public final class Tuner {
          */
         public Builder seed(int seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets LPOT's {@code REDUCE_RANGE}: when true, asymmetric activation observers quantize to 7
+         * bits (quint8 0..127, scales about twice as large), as LPOT 1.5 does on a CPU without AVX-512
+         * VNNI. Default: what LPOT would do on this CPU ({@link CpuInfo#lpotReduceRange()}). The
+         * tune config does not record it (LPOT 1.5 does not either); loading does not need it.
+         *
+         * @param reduceRange whether to reduce the activation range
+         * @return this
+         */
+        public Builder reduceRange(boolean reduceRange) {
+            this.reduceRange = reduceRange;
             return this;
         }
 
