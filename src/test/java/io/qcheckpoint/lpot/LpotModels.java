@@ -253,8 +253,16 @@ public final class LpotModels {
         }
     }
 
+    /** A model whose ops are only listed, never run. */
+    private abstract static class ListingOnly extends Module {
+        @Override
+        public NDArray forward(NDArray x) {
+            throw new UnsupportedOperationException("for listing ops only");
+        }
+    }
+
     /** {@code lpot_models.py}'s Inner: stubs, an op, a Dropout and a FloatFunctional in a submodule. */
-    public static final class Inner extends Module {
+    public static final class Inner extends ListingOnly {
         /** Creates it. */
         public Inner() {
             register("quant", new QuantStub());
@@ -263,15 +271,10 @@ public final class LpotModels {
             register("ff", new FloatFunctional());
             register("dequant", new DeQuantStub());
         }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            throw new UnsupportedOperationException("for listing ops only");
-        }
     }
 
     /** Every module type of the library, for listing ops only: the tree of {@code lpot_models.py}'s OpTypesNet. */
-    public static final class OpTypesNet extends Module {
+    public static final class OpTypesNet extends ListingOnly {
         /** Creates it. */
         public OpTypesNet() {
             register("quant", new QuantStub());
@@ -301,11 +304,6 @@ public final class LpotModels {
                     new Sequential(new Conv2d(2, 2, 1), new Dropout()), new LinearReLU(new Linear(2, 2), new ReLU())));
             register("inner", new Inner());
             register("dequant", new DeQuantStub());
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            throw new UnsupportedOperationException("for listing ops only");
         }
     }
 }
