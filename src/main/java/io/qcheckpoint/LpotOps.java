@@ -26,7 +26,7 @@ import java.util.Set;
  * activations, per-channel symmetric int8 weights with {@code bit: 7.0}).
  */
 public final class LpotOps {
-    /** LPOT's {@code unify_op_type_mapping}: fused modules named by the op they quantize (ConvReLU1d is not among them). */
+    /** LPOT's {@code unify_op_type_mapping}: fused modules named by the op they quantize (not ConvReLU1d). */
     private static final Map<String, String> UNIFIED_TYPES = Map.of("ConvReLU2d", "Conv2d", "ConvReLU3d", "Conv3d",
             "ConvBn2d", "Conv2d", "ConvBnReLU2d", "Conv2d", "LinearReLU", "Linear");
     /**

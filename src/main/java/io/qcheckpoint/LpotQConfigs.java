@@ -51,9 +51,10 @@ final class LpotQConfigs {
                 continue;
             }
             ObserverSpec activation = approach == Approach.POST_TRAINING_DYNAMIC_QUANT
-                    ? QConfig.dynamic(DType.QINT8).activation() : observer(op.activation(), reduceRange, file, where + " activation");
-            ObserverSpec weight = op.weight().isPresent() ? observer(op.weight().get(), reduceRange, file, where + " weight")
-                    : null;
+                    ? QConfig.dynamic(DType.QINT8).activation()
+                    : observer(op.activation(), reduceRange, file, where + " activation");
+            ObserverSpec weight = op.weight().isPresent()
+                    ? observer(op.weight().get(), reduceRange, file, where + " weight") : null;
             out.put(e.getKey().name(), new QConfig(activation, weight));
         }
         return out;
@@ -79,7 +80,8 @@ final class LpotQConfigs {
         ObserverSpec.Kind kind = algorithm == Algorithm.KL ? ObserverSpec.Kind.HISTOGRAM
                 : perChannel ? ObserverSpec.Kind.PER_CHANNEL_MIN_MAX : ObserverSpec.Kind.MIN_MAX;
         // LPOT's _observer: reduce_range=(REDUCE_RANGE and scheme == 'asym')
-        return new ObserverSpec(kind, dtype, qscheme(scheme, perChannel, file, where), reduceRange && scheme == Scheme.ASYM);
+        return new ObserverSpec(kind, dtype, qscheme(scheme, perChannel, file, where),
+                reduceRange && scheme == Scheme.ASYM);
     }
 
     private static QScheme qscheme(Scheme scheme, boolean perChannel, String file, String where)

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * ({@code !!python/str}, {@code !!python/unicode}, {@code !!python/none}...), and LPOT's (iLiT's)
  * {@code DotDict}, a dict subclass, as {@code !!python/object/new:lpot.conf.dotdict.DotDict} with its
  * items under {@code dictitems} (an empty one as {@code !!python/object:lpot.conf.dotdict.DotDict {}}).
- * Those are read as the data they denote, never constructing anything. Any other {@code tag:yaml.org,2002:python/} tag ({@code python/object/apply:os.system},
+ * Those are read as the data they denote, never constructing anything. Any other
+ * {@code tag:yaml.org,2002:python/} tag ({@code python/object/apply:os.system},
  * {@code python/object/new:subprocess.Popen}, {@code python/name:...}, {@code python/module:...})
  * is refused as unsafe; any other tag at all ({@code !!binary}, {@code !!timestamp}, {@code !!set},
  * {@code !local}) as a format error.
@@ -48,7 +49,7 @@ final class YamlTags {
         TUPLE,
         /** {@code collections.OrderedDict(...)} with plain-data arguments, from a sequence or a mapping. */
         ORDERED_DICT,
-        /** A {@code DotDict} (a dict subclass) built by {@code __new__}: a mapping whose only key is {@code dictitems}. */
+        /** A {@code DotDict} (a dict subclass) built by {@code __new__}: a mapping of {@code dictitems} only. */
         DOT_DICT,
         /** A {@code DotDict} written with its instance state: only the empty one (no state) is data. */
         DOT_DICT_STATE

@@ -218,7 +218,10 @@ final class Pickler {
         } while (n == BATCH);
     }
 
-    /** CPython's {@code batch_dict} (items from an iterator, as a reduced OrderedDict's): a lone item of a batch with SETITEM. */
+    /**
+     * CPython's {@code batch_dict} (items from an iterator, as a reduced OrderedDict's): batches of
+     * MARK ... SETITEMS, a lone last item with SETITEM.
+     */
     private void saveIteratedItems(Iterator<? extends Map.Entry<?, ?>> it, int depth) {
         while (it.hasNext()) {
             Map.Entry<?, ?> first = it.next();
@@ -263,7 +266,10 @@ final class Pickler {
         }
     }
 
-    /** {@code torch.device.__reduce__}: {@code device('cpu')} or {@code device('cuda', 0)}; the type string is new each time. */
+    /**
+     * {@code torch.device.__reduce__}: {@code device('cpu')} or {@code device('cuda', 0)}; the type
+     * string is a new object each time.
+     */
     private void saveDevice(Device d) {
         saveGlobal("torch", "device");
         int colon = d.spec().indexOf(':');
@@ -299,7 +305,10 @@ final class Pickler {
         saveTensorBody(t, t.requiresGrad(), depth);
     }
 
-    /** {@code _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks)}, or the qtensor/v3 variants, up to REDUCE. */
+    /**
+     * {@code _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks)}, or the
+     * qtensor/v3 variants, up to REDUCE.
+     */
     private void saveTensorBody(Tensor t, boolean requiresGrad, int depth) {
         boolean v3 = t.dtype().storageClass() == null;
         saveGlobal("torch._utils", t.quantization() != null ? "_rebuild_qtensor" : v3 ? "_rebuild_tensor_v3" : "_rebuild_tensor_v2");

@@ -14,8 +14,8 @@ import java.util.zip.CRC32;
  * Writes a zip as torch 1.13's {@code PyTorchStreamWriter} (miniz) does, byte for byte: every record
  * stored, its data 64-byte aligned (padding of {@code 'Z'} bytes in an {@code FB} extra field),
  * flags 0x0808 (UTF-8 names, data descriptor), zero times, a local header without CRC or sizes
- * followed by the data and a data descriptor (an empty record: flags 0x0800 and no descriptor), ZIP64 fields where a size or offset needs them, and
- * always a ZIP64 end record. Aligned stored records are what {@code torch.load(mmap=True)} needs.
+ * followed by the data and a data descriptor (an empty record: flags 0x0800 and no descriptor),
+ * ZIP64 fields where a size or offset needs them, and always a ZIP64 end record. Aligned stored records are what {@code torch.load(mmap=True)} needs.
  */
 final class ZipWriter {
     private static final int ALIGNMENT = 64;

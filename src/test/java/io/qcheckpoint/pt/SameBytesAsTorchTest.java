@@ -23,11 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SameBytesAsTorchTest {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
-    /** generate_pt_fixtures.py's state dicts and dicts of tensors, in the containers it wrote them in. */
+    /** generate_pt_fixtures.py's state dicts and dicts of tensors, in the containers it wrote them in, and more. */
     private static final List<String> PT_CASES = List.of("float_sd", "mlp_sd", "params", "qstatic_perchannel",
             "qstatic_pertensor", "qstatic_functional", "qdynamic_int8", "qembedding", "dtypes", "qtensors", "views",
             "scalars_empty", "proto4", "legacy_float_sd", "legacy_qstatic", "legacy_views", "container_deflated",
-            "container_reordered", "container_root_name", "container_stored_unaligned", "container_zip64");
+            "container_reordered", "container_root_name", "container_stored_unaligned", "container_zip64",
+            // beyond state dicts: nested containers, int and tuple keys, bytes, dtypes, a device, a torch.Size
+            "nested", "nested_bytes", "nested_proto4", "legacy_nested");
     // not bigendian.pt: torch 1.13 ignores its byteorder record and re-saves the big-endian bytes as they are
 
     @TempDir
