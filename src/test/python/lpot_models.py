@@ -44,8 +44,8 @@ usage (from any directory):
         LPOT's quantize(tune_cfg, model, dataloader) of the case's model with the weights in FILE, the config in
         CONFIG, calibrated on the list of tensors in BATCHES, with REDUCE_RANGE True (reduce_range, LPOT on a CPU
         without VNNI) or False (full_range), as RANGE says; torch.saves the quantized state dict to OUT.
-    The models of the tuning cases (TUNING_CASES: dropout_net, relu_dropout_mlp, op_types) serve ops, tune-config,
-    quantize and check; they have no committed fixtures.
+    The models of the tuning cases (TUNING_CASES: dropout_net, relu_dropout_mlp, bn3d_net, op_types) serve ops,
+    tune-config, quantize and check; they have no committed fixtures.
 
 LPOT's load, as re-implemented here (neural_compressor/utils/pytorch.py `load`, neural_compressor/adaptor/pytorch.py
 `_cfg_to_qconfig`, `_observer`, `_propagate_qconfig(_recursively)`, `_find_quantized_op_num`,
@@ -699,6 +699,21 @@ class ReluDropoutMLP(nn.Module):
         return self.fc2(self.drop(self.relu(self.fc1(x))))
 
 
+class BatchNorm3dNet(nn.Module):
+    """Input [2, 2, 3, 4, 4].  quant QuantStub; conv Conv3d(2,4,1); bn BatchNorm3d(4); dequant DeQuantStub.
+    forward: dequant(bn(conv(quant(x))))"""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv = nn.Conv3d(2, 4, 1)
+        self.bn = nn.BatchNorm3d(4)
+        self.dequant = tq.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.bn(self.conv(self.quant(x))))
+
+
 class Inner(nn.Module):
     """quant QuantStub; fc Linear(2,2); drop Dropout; ff FloatFunctional; dequant DeQuantStub (listing only)."""
 
@@ -793,6 +808,9 @@ TUNING_CASES = OD([
     ('relu_dropout_mlp', Case(ReluDropoutMLP, 46, [3, 16], [['fc1', 'relu']], DYNAMIC, None, None,
                               'dynamic; fc1+relu fused into LinearReLU, listed as (fc1, Linear) and converted to the '
                               'dynamic LinearReLU; Dropout is not in the dynamic mapping')),
+    ('bn3d_net', Case(BatchNorm3dNet, 48, [2, 2, 3, 4, 4], None, STATIC, None, None,
+                      'static; an unfused BatchNorm3d is an op (default capability) and converts to '
+                      'nn.quantized.BatchNorm3d')),
     ('op_types', Case(OpTypesNet, 47, None, None, STATIC, None, None, 'every module type, for listing only')),
 ])
 

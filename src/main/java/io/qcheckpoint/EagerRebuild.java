@@ -163,9 +163,8 @@ final class EagerRebuild {
 
     /**
      * Every op the config lists must be a module of the model, of the type the config says; an int8
-     * op must be one the mappings convert (LPOT lists a BatchNorm3d, and a ConvBn2d fused for
-     * training, but torch's quantized BatchNorm3d is not implemented here and torch's static
-     * mappings have no ConvBn2d: such an op would stay float behind a quantized input).
+     * op must be one the mappings convert (LPOT lists a ConvBn2d fused for training, which torch's
+     * static mappings do not convert: it would stay float behind a quantized input).
      */
     private static void checkOps(TuneConfig cfg, Module model, QuantizationMappings mappings, String file)
             throws CheckpointException {

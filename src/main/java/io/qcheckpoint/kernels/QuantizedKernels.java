@@ -292,9 +292,31 @@ public final class QuantizedKernels {
      */
     public static NDArray batchNorm2d(NDArray x, NDArray weight, NDArray bias, NDArray mean, NDArray var, double eps,
             QParams out) {
+        return batchNorm("batch_norm2d", x, weight, bias, mean, var, eps, out);
+    }
+
+    /**
+     * Quantized 3-d batch norm in eval mode ({@code quantized::batch_norm3d}).
+     *
+     * @param x the quantized input, [N, C, D, H, W]
+     * @param weight the float32 scale, [C]
+     * @param bias the float32 shift, [C]
+     * @param mean the running mean, [C]
+     * @param var the running variance, [C]
+     * @param eps the epsilon
+     * @param out the output scale and zero point
+     * @return the quantized output
+     */
+    public static NDArray batchNorm3d(NDArray x, NDArray weight, NDArray bias, NDArray mean, NDArray var, double eps,
+            QParams out) {
+        return batchNorm("batch_norm3d", x, weight, bias, mean, var, eps, out);
+    }
+
+    private static NDArray batchNorm(String method, NDArray x, NDArray weight, NDArray bias, NDArray mean, NDArray var,
+            double eps, QParams out) {
         try (Call c = new Call().tensor(x).tensor(weight).tensor(bias).tensor(mean).tensor(var).f64(eps)
                 .borrowed(out.boxedScale()).borrowed(out.boxedZeroPoint())) {
-            return c.tensor("batch_norm2d", x.getManager());
+            return c.tensor(method, x.getManager());
         }
     }
 

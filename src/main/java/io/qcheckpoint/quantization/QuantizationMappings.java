@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.BatchNorm;
 import io.qcheckpoint.nn.BatchNorm2d;
 import io.qcheckpoint.nn.BatchNorm3d;
 import io.qcheckpoint.nn.Conv1d;
@@ -61,11 +62,6 @@ public final class QuantizationMappings {
         Module fromFloat(Module floatModule, QConfig qconfig, ObservedQParams output);
     }
 
-    /**
-     * Float types of torch 1.13's {@code DEFAULT_STATIC_QUANT_MODULE_MAPPINGS} that this library has
-     * but cannot convert (torch makes an {@code nn.quantized.BatchNorm3d}).
-     */
-    private static final List<Class<? extends Module>> STATIC_UNCONVERTED = List.of(BatchNorm3d.class);
     /** The float types of torch 1.13's {@code DEFAULT_QAT_MODULE_MAPPINGS} that this library has. */
     private static final List<Class<? extends Module>> QAT_FLOAT_TYPES = List.of(Conv2d.class, Conv3d.class,
             Linear.class, ConvBn2d.class, ConvBnReLU2d.class, ConvReLU2d.class, ConvReLU3d.class, LinearReLU.class);
@@ -96,7 +92,8 @@ public final class QuantizationMappings {
         t.put(ConvReLU1d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 1, true, q, o));
         t.put(ConvReLU2d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 2, true, q, o));
         t.put(ConvReLU3d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 3, true, q, o));
-        t.put(BatchNorm2d.class, (m, q, o) -> batchNorm((BatchNorm2d) m, o));
+        t.put(BatchNorm2d.class, (m, q, o) -> batchNorm((BatchNorm) m, 2, o));
+        t.put(BatchNorm3d.class, (m, q, o) -> batchNorm((BatchNorm) m, 3, o));
         t.put(Dropout.class, (m, q, o) -> new io.qcheckpoint.nn.quantized.Dropout(((Dropout) m).p()));
         return new QuantizationMappings(t, QConfig.staticDefault());
     }
@@ -118,14 +115,13 @@ public final class QuantizationMappings {
     /**
      * Returns torch 1.13's {@code get_default_qconfig_propagation_list()} as far as this library has
      * the module types: the float types of the default static, QAT and dynamic mappings, and
-     * Sequential. Some of them this library does not convert (BatchNorm3d; torch's static mappings
-     * have no entry for a ConvBn2d either).
+     * Sequential. The QAT-only ones (a ConvBn2d, ConvBnReLU2d fused for training) have no static
+     * mapping, in torch or here.
      *
      * @return the types, unmodifiable
      */
     public static Set<Class<? extends Module>> qconfigPropagationList() {
         Set<Class<? extends Module>> types = new LinkedHashSet<>(staticMappings().floatTypes());
-        types.addAll(STATIC_UNCONVERTED);
         types.addAll(QAT_FLOAT_TYPES);
         types.addAll(dynamicMappings(DType.QINT8).floatTypes());
         types.add(Sequential.class);
@@ -216,10 +212,15 @@ public final class QuantizationMappings {
         }
     }
 
-    private static Module batchNorm(BatchNorm2d f, ObservedQParams o) {
-        return new io.qcheckpoint.nn.quantized.BatchNorm2d(f.parameter("weight").duplicate(),
-                f.parameter("bias").duplicate(), f.buffer("running_mean").duplicate(), f.buffer("running_var").duplicate(),
-                f.buffer("num_batches_tracked").duplicate(), f.eps(), scale(o), zeroPoint(o));
+    private static Module batchNorm(BatchNorm f, int dims, ObservedQParams o) {
+        NDArray weight = f.parameter("weight").duplicate();
+        NDArray bias = f.parameter("bias").duplicate();
+        NDArray mean = f.buffer("running_mean").duplicate();
+        NDArray var = f.buffer("running_var").duplicate();
+        NDArray tracked = f.buffer("num_batches_tracked").duplicate();
+        return dims == 3
+                ? new io.qcheckpoint.nn.quantized.BatchNorm3d(weight, bias, mean, var, tracked, f.eps(), scale(o), zeroPoint(o))
+                : new io.qcheckpoint.nn.quantized.BatchNorm2d(weight, bias, mean, var, tracked, f.eps(), scale(o), zeroPoint(o));
     }
 
     /** torch's {@code float(act_scale)}: the observer's float32 scale, or the placeholder. */

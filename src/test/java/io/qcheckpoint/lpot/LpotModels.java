@@ -44,6 +44,7 @@ public final class LpotModels {
             case "fused_cnn" -> new FusedCnn();
             case "dropout_net" -> new DropoutNet();
             case "relu_dropout_mlp" -> new ReluDropoutMlp();
+            case "bn3d_net" -> new BatchNorm3dNet();
             case "op_types" -> new OpTypesNet();
             default -> throw new IllegalArgumentException(caseName);
         };
@@ -258,6 +259,22 @@ public final class LpotModels {
         @Override
         public NDArray forward(NDArray x) {
             throw new UnsupportedOperationException("for listing ops only");
+        }
+    }
+
+    /** An unfused Conv3d + BatchNorm3d: the batch norm is an op of its own (torch's nn.quantized.BatchNorm3d). */
+    public static final class BatchNorm3dNet extends Module {
+        /** Creates it. */
+        public BatchNorm3dNet() {
+            register("quant", new QuantStub());
+            register("conv", new Conv3d(2, 4, 1));
+            register("bn", new BatchNorm3d(4));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return call("dequant", call("bn", call("conv", call("quant", x))));
         }
     }
 

@@ -14,8 +14,12 @@ import io.qcheckpoint.LpotOps;
 import io.qcheckpoint.config.Algorithm;
 import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.BatchNorm;
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.StateDictMismatchException;
 import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
+import io.qcheckpoint.nn.quantized.QuantizedModule;
+import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.quantization.FuseModules;
@@ -26,15 +30,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What the Java tuner writes is what LPOT 1.5 writes: the ops it lists for every module type, and
- * the {@code best_configure.yaml} of a tuned model with a Dropout and of a dynamic model with
- * calibration data, against {@code lpot_models.py}, which lists ops with torch 1.13's own mappings
+ * the {@code best_configure.yaml} of a tuned model with a Dropout, one with a BatchNorm3d, and a
+ * dynamic model with calibration data, against {@code lpot_models.py}, which lists ops with torch 1.13's own mappings
  * and LPOT's rules, picks each op's algorithm from LPOT's capabilities, computes
  * {@code calib_iteration} as LPOT's strategy does and dumps the config with PyYAML as LPOT does.
  * The tuned checkpoints then load in torch with LPOT's semantics and give the outputs Java gives.
@@ -59,23 +65,28 @@ class TunerWritesWhatLpotWritesTest {
         assertTrue(lpot.contains("drop:Dropout") == (approach != Approach.POST_TRAINING_DYNAMIC_QUANT), lpot.toString());
     }
 
-    @Test
-    void aModelWithDropoutTunesToTheConfigLpotWrites() throws Exception {
+    /** A static model with a Dropout (listed, converted to torch's quantized Dropout), and one with a BatchNorm3d. */
+    @ParameterizedTest
+    @CsvSource({"dropout_net, drop, fc", "bn3d_net, bn, bn"})
+    void staticModelsTuneToTheConfigLpotWrites(String name, String op, String last) throws Exception {
+        Shape shape = name.equals("dropout_net") ? new Shape(2, 3, 8, 8) : new Shape(2, 2, 3, 4, 4);
         for (Algorithm algorithm : List.of(Algorithm.MINMAX, Algorithm.KL)) {
-            Path checkpoint = dir.resolve("dropout_" + algorithm.value());
-            try (NDManager m = NDManager.newBaseManager(); Module fp32 = fused("dropout_net")) {
-                List<NDArray> batches = batches(m, new Shape(2, 3, 8, 8));
+            Path checkpoint = dir.resolve(name + "_" + algorithm.value());
+            try (NDManager m = NDManager.newBaseManager(); Module fp32 = fused(name)) {
+                List<NDArray> batches = batches(m, shape);
                 Tuner tuner = Tuner.builder().calibration(batches).activationAlgorithms(List.of(algorithm))
                         .evaluation(q -> 1.0).build();
                 try (TuningResult r = tuner.tune(fp32)) {
                     r.model().save(checkpoint);
-                    assertTrue(r.model().module().module("drop") instanceof io.qcheckpoint.nn.quantized.Dropout);
-                    double scale = ((io.qcheckpoint.nn.quantized.Linear) r.model().module().module("fc")).scale();
-                    checkInTorch(checkpoint, "dropout_net", fp32, r.model(), m, new Shape(2, 3, 8, 8), scale);
+                    Module quantized = r.model().module().module(op);
+                    assertTrue(quantized.getClass().getPackageName().equals("io.qcheckpoint.nn.quantized"),
+                            op + " is a " + quantized.getClass().getName());
+                    double scale = ((QuantizedModule) r.model().module().module(last)).scale();
+                    checkInTorch(checkpoint, name, fp32, r.model(), m, shape, scale);
                 }
             }
             // LPOT's sampling_size / batch_size: every batch, 2 inputs each
-            String lpot = PythonTorch.run("lpot_models.py", "tune-config", "dropout_net",
+            String lpot = PythonTorch.run("lpot_models.py", "tune-config", name,
                     Approach.POST_TRAINING_STATIC_QUANT.value(), algorithm.value(), Integer.toString(2 * BATCHES), "2");
             assertEquals(lpot, Files.readString(checkpoint.resolve(EagerQuantizedModel.CONFIG_FILE)), algorithm.value());
         }
@@ -130,10 +141,32 @@ class TunerWritesWhatLpotWritesTest {
         assertEquals(CheckpointsMatchLpotTest.strings(torch.get("keys")), javaKeys, name + ": torch's state dict keys");
     }
 
-    private static Module fused(String name) {
+    /** The case's model, fused as lpot_models.py fuses it, batch norms with seeded non-trivial statistics. */
+    private static Module fused(String name) throws StateDictMismatchException {
         Module model = LpotModels.forCase(name).eval();
-        List<List<String>> groups = name.equals("dropout_net") ? List.of(List.of("conv", "relu"))
-                : List.of(List.of("fc1", "relu"));
+        Random random = new Random(name.hashCode());
+        for (Module m : model.namedModules().values()) {
+            if (m instanceof BatchNorm bn) {
+                StateDict sd = bn.stateDict();
+                for (String key : List.of("weight", "bias", "running_mean", "running_var")) {
+                    float[] v = new float[bn.numFeatures()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = key.equals("bias") || key.equals("running_mean") ? (float) random.nextGaussian() * 0.2f
+                                : 0.5f + random.nextFloat();
+                    }
+                    sd.put(key, Tensor.fromFloats(v, v.length));
+                }
+                bn.loadStateDict(sd, true);
+            }
+        }
+        List<List<String>> groups = switch (name) {
+            case "dropout_net" -> List.of(List.of("conv", "relu"));
+            case "relu_dropout_mlp" -> List.of(List.of("fc1", "relu"));
+            default -> List.of();
+        };
+        if (groups.isEmpty()) {
+            return model;
+        }
         try (Module unfused = model) {
             return FuseModules.fuseModules(unfused, groups);
         }
