@@ -1,6 +1,7 @@
 package io.qcheckpoint.lpot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -15,8 +16,12 @@ import io.qcheckpoint.config.Algorithm;
 import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.BatchNorm;
+import io.qcheckpoint.nn.Conv2d;
+import io.qcheckpoint.nn.DeQuantStub;
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.StateDictMismatchException;
+import io.qcheckpoint.nn.intrinsic.ConvBn2d;
 import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.nn.quantized.QuantizedModule;
 import io.qcheckpoint.pt.StateDict;
@@ -25,6 +30,7 @@ import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.quantization.FuseModules;
 import io.qcheckpoint.testing.PythonTorch;
 import io.qcheckpoint.tuning.Tuner;
+import io.qcheckpoint.tuning.TuningException;
 import io.qcheckpoint.tuning.TuningResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +119,30 @@ class TunerWritesWhatLpotWritesTest {
                 Integer.toString(3 * BATCHES), "3"), Files.readString(withData.resolve(EagerQuantizedModel.CONFIG_FILE)));
         assertEquals(PythonTorch.run("lpot_models.py", "tune-config", "relu_dropout_mlp", dynamic, "minmax"),
                 Files.readString(withoutData.resolve(EagerQuantizedModel.CONFIG_FILE)));
+    }
+
+    /** LPOT lists a ConvBn2d fused for training, which no static mapping converts: refused naming the op. */
+    @Test
+    void aTrainingFusedConvBnIsRefusedNamingTheOp() {
+        try (NDManager m = NDManager.newBaseManager(); Module fp32 = new ConvBnNet().eval()) {
+            Tuner tuner = Tuner.builder().calibration(batches(m, new Shape(2, 2, 4, 4))).evaluation(q -> 1.0).build();
+            TuningException e = assertThrows(TuningException.class, () -> tuner.tune(fp32));
+            assertTrue(e.getMessage().contains("op 'cb' (ConvBn2d)"), e.getMessage());
+        }
+    }
+
+    /** quant, cb (a ConvBn2d, as QAT fusion leaves it), dequant. */
+    private static final class ConvBnNet extends Module {
+        ConvBnNet() {
+            register("quant", new QuantStub());
+            register("cb", new ConvBn2d(new Conv2d(2, 2, 1), new io.qcheckpoint.nn.BatchNorm2d(2)));
+            register("dequant", new DeQuantStub());
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return call("dequant", call("cb", call("quant", x)));
+        }
     }
 
     /**
