@@ -81,11 +81,12 @@ here to write the configs of the generated cases): a depth-first walk of named_c
 is in torch's qconfig propagation list (static/QAT; minus LayerNorm, InstanceNorm3d, Embedding) or in the dynamic
 mapping (dynamic), and is not Sequential or DeQuantStub, is listed as (path, op type) and not descended into; any
 other child is descended into. op type = class name with fused types unified (ConvReLU2d, ConvBn2d, ConvBnReLU2d ->
-Conv2d; ConvReLU3d -> Conv3d; LinearReLU -> Linear). So QuantStub and FloatFunctional are listed; nn.ReLU, pooling,
-Flatten and Identity are not. Per-op values (LPOT's pytorch_cpu.yaml capabilities for torch >= 1.7): QuantStub has
-only `activation`; every other listed op, FloatFunctional included ('default' capability), has `weight` and
-`activation`; an int8 weight carries `bit: 7.0` as in the real files; an fp32 op is {weight: {dtype: fp32},
-activation: {dtype: fp32}}.
+Conv2d; ConvReLU3d -> Conv3d; LinearReLU -> Linear; ConvReLU1d stays ConvReLU1d). So QuantStub, FloatFunctional,
+Dropout, BatchNorm2d/3d and ReLU6 are listed (static); nn.ReLU, pooling, Flatten, Identity and BatchNorm1d are not.
+Per-op values (LPOT's pytorch_cpu.yaml capabilities for torch >= 1.7, CAPABILITY_ALGORITHMS): QuantStub has only
+`activation` (minmax); every other listed op, FloatFunctional and Dropout included ('default' capability: kl only),
+has `weight` and `activation`; an int8 weight carries `bit: 7.0` as in the real files; an fp32 op is
+{weight: {dtype: fp32}, activation: {dtype: fp32}}.
 """
 import collections
 import copy
