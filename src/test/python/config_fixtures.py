@@ -11,6 +11,12 @@ usage (from any directory):
           ilit_ordereddict.yaml  iLiT / LPOT 1.0-style: the op map as an OrderedDict dumped without LPOT's
                               representer (!!python/object/apply:collections.OrderedDict);
           ilit_ordereddict.expected.yaml  the same data as LPOT 1.2+ writes it
+          lpot_dotdict.yaml   LPOT 1.0/1.1-style: per-op values (and an empty 'advance') as lpot.conf.dotdict.DotDict,
+                              dumped by yaml.dump (!!python/object/new:lpot.conf.dotdict.DotDict with dictitems,
+                              !!python/object:lpot.conf.dotdict.DotDict {} for the empty one);
+          ilit_dotdict.yaml   iLiT-style: the whole config an ilit.conf.dotdict.DotDict (nested ones too);
+          *_dotdict.expected.yaml  the data PyYAML's full loader reads from them (DotDicts as mappings, in file
+                              order), as LPOT 1.2+ writes it
         Deterministic: running it twice gives byte-identical files.
     /usr/bin/python3 src/test/python/config_fixtures.py check DIR
         for every DIR/X.data.json (a value in the tagged encoding below, written by the Java test):
@@ -48,6 +54,10 @@ import sys
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, 'fakes'))  # stand-ins for lpot.conf.dotdict and ilit.conf.dotdict
+from ilit.conf.dotdict import DotDict as IlitDotDict  # noqa: E402
+from lpot.conf.dotdict import DotDict as LpotDotDict  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 DEFAULT_OUT = os.path.join(ROOT, 'src', 'test', 'resources', 'fixtures', 'config')
 
@@ -390,6 +400,43 @@ def cmd_generate(out):
     assert '!!python/object/apply:collections.OrderedDict' in text
     write(out, 'ilit_ordereddict.yaml', text)
     write(out, 'ilit_ordereddict.expected.yaml', lpot_dump(ilit))
+
+    for name, text in dotdict_configs().items():
+        write(out, name + '.yaml', text)
+        write(out, name + '.expected.yaml', lpot_dump(as_read(yaml.unsafe_load(text))))
+
+
+def dotdict_configs():
+    """LPOT 1.0/1.1 and iLiT best_configure.yaml with DotDict values, as yaml.dump(cfg, default_flow_style=False)
+    writes them: {name: text}."""
+    weight = {'dtype': 'int8', 'scheme': 'sym', 'granularity': 'per_channel', 'algorithm': 'minmax'}
+    act = {'dtype': 'uint8', 'scheme': 'asym', 'granularity': 'per_tensor', 'algorithm': 'kl'}
+    fp32 = {'weight': {'dtype': 'fp32'}, 'activation': {'dtype': 'fp32'}}
+    lpot = {'approach': 'post_training_static_quant', 'calib_iteration': 4, 'framework': 'pytorch',
+            'advance': LpotDotDict(),
+            'op': OD([(('conv1', 'Conv2d'), LpotDotDict({'weight': weight, 'activation': act})),
+                      (('fc', 'Linear'), LpotDotDict(fp32))])}
+    ilit = IlitDotDict({'approach': 'post_training_dynamic_quant', 'calib_iteration': 1, 'framework': 'pytorch',
+                        'op': {('fc', 'Linear'): {'weight': weight, 'activation': dict(act, algorithm='minmax')},
+                               ('fc2', 'Linear'): fp32}})
+    texts = OD()
+    texts['lpot_dotdict'] = yaml.dump(lpot, default_flow_style=False)
+    texts['ilit_dotdict'] = yaml.dump(ilit, default_flow_style=False)
+    assert '!!python/object/new:lpot.conf.dotdict.DotDict' in texts['lpot_dotdict']
+    assert '!!python/object:lpot.conf.dotdict.DotDict {}' in texts['lpot_dotdict']
+    assert texts['ilit_dotdict'].startswith('!!python/object/new:ilit.conf.dotdict.DotDict\ndictitems:')
+    return texts
+
+
+def as_read(v, top=True):
+    """A value PyYAML's full loader built (DotDicts, OrderedDicts) as plain data in the same order: the top level a
+    dict (LPOT's dump sorts it), nested mappings OrderedDicts."""
+    if isinstance(v, dict):
+        items = [(k, as_read(x, False)) for k, x in v.items()]
+        return dict(items) if top else OD(items)
+    if isinstance(v, list):
+        return [as_read(x, False) for x in v]
+    return v
 
 
 def main():

@@ -32,6 +32,20 @@ usage (from any directory):
              "config": the tune config as yaml.safe_load (+ LPOT's tuple constructor) reads it, tuple keys as
                        "name|type", "approach": ..., "input_shape": [...], "output_shape": [...]}
         load_state_dict is strict. Any failure exits 1 with one line "error: ..." on stderr.
+    /usr/bin/python3 src/test/python/lpot_models.py ops MODEL APPROACH
+        prints the ops LPOT lists for the (fused) model of case MODEL, as JSON [[name, type], ...]: torch 1.13's
+        own mappings and LPOT's rules (see "How LPOT lists the ops" below).
+    /usr/bin/python3 src/test/python/lpot_models.py tune-config MODEL APPROACH ALGORITHM [SAMPLING_SIZE BATCH_SIZE]
+        prints the best_configure.yaml LPOT writes for a trial that quantizes every op it lists with ALGORITHM
+        (minmax or kl; each op within its type's capability in LPOT's pytorch_cpu.yaml: QuantStub minmax only,
+        Conv1d/2d/3d and Linear either, every other type kl only; dynamic ops minmax), calib_iteration as LPOT's
+        strategy computes it (ceil(SAMPLING_SIZE / BATCH_SIZE) with a calibration loader, 1 without one).
+    /usr/bin/python3 src/test/python/lpot_models.py quantize MODEL CONFIG BATCHES OUT RANGE --fp32 FILE
+        LPOT's quantize(tune_cfg, model, dataloader) of the case's model with the weights in FILE, the config in
+        CONFIG, calibrated on the list of tensors in BATCHES, with REDUCE_RANGE True (reduce_range, LPOT on a CPU
+        without VNNI) or False (full_range), as RANGE says; torch.saves the quantized state dict to OUT.
+    The models of the tuning cases (TUNING_CASES: dropout_net, relu_dropout_mlp, bn3d_net, op_types) serve ops,
+    tune-config, quantize and check; they have no committed fixtures.
 
 LPOT's load, as re-implemented here (neural_compressor/utils/pytorch.py `load`, neural_compressor/adaptor/pytorch.py
 `_cfg_to_qconfig`, `_observer`, `_propagate_qconfig(_recursively)`, `_find_quantized_op_num`,
@@ -59,23 +73,25 @@ LPOT's load, as re-implemented here (neural_compressor/utils/pytorch.py `load`, 
      scale, zero point and int8 weight comes from the state dict; dynamic: convert with
      get_default_dynamic_quant_module_mappings().
   8. q_model.load_state_dict(state_dict) (strict).
-REDUCE_RANGE is LPOT's `False if CpuInfo().vnni else True`; fixed here to False (a VNNI CPU). bf16 ops (INC 1.10+
-bf16_ops_list) are not supported: a config with a bf16 op is refused.
+REDUCE_RANGE is LPOT's `False if CpuInfo().vnni else True`; False here (a VNNI CPU) except in `quantize`.
+bf16 ops (INC 1.10+ bf16_ops_list) are not supported: a config with a bf16 op is refused.
 
 How LPOT lists the ops of a model in a tune config (LPOT 1.x PyTorchAdaptor._get_quantizable_ops_recursively, used
 here to write the configs of the generated cases): a depth-first walk of named_children(); a child whose exact type
 is in torch's qconfig propagation list (static/QAT; minus LayerNorm, InstanceNorm3d, Embedding) or in the dynamic
 mapping (dynamic), and is not Sequential or DeQuantStub, is listed as (path, op type) and not descended into; any
 other child is descended into. op type = class name with fused types unified (ConvReLU2d, ConvBn2d, ConvBnReLU2d ->
-Conv2d; ConvReLU3d -> Conv3d; LinearReLU -> Linear). So QuantStub and FloatFunctional are listed; nn.ReLU, pooling,
-Flatten and Identity are not. Per-op values (LPOT's pytorch_cpu.yaml capabilities for torch >= 1.7): QuantStub has
-only `activation`; every other listed op, FloatFunctional included ('default' capability), has `weight` and
-`activation`; an int8 weight carries `bit: 7.0` as in the real files; an fp32 op is {weight: {dtype: fp32},
-activation: {dtype: fp32}}.
+Conv2d; ConvReLU3d -> Conv3d; LinearReLU -> Linear; ConvReLU1d stays ConvReLU1d). So QuantStub, FloatFunctional,
+Dropout, BatchNorm2d/3d and ReLU6 are listed (static); nn.ReLU, pooling, Flatten, Identity and BatchNorm1d are not.
+Per-op values (LPOT's pytorch_cpu.yaml capabilities for torch >= 1.7, CAPABILITY_ALGORITHMS): QuantStub has only
+`activation` (minmax); every other listed op, FloatFunctional and Dropout included ('default' capability: kl only),
+has `weight` and `activation`; an int8 weight carries `bit: 7.0` as in the real files; an fp32 op is
+{weight: {dtype: fp32}, activation: {dtype: fp32}}.
 """
 import collections
 import copy
 import json
+import math
 import os
 import shutil
 import sys
@@ -85,6 +101,7 @@ import warnings
 import torch
 import torch.nn as nn
 import torch.ao.quantization as tq
+import torch.nn.intrinsic as nni
 import yaml
 from torch.ao.quantization.quantization_mappings import (get_default_dynamic_quant_module_mappings,
                                                          get_default_qconfig_propagation_list,
@@ -103,7 +120,7 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 DEFAULT_OUT = os.path.join(ROOT, 'src', 'test', 'resources', 'fixtures', 'lpot')
 REFERENCE = os.path.join(ROOT, 'src', 'test', 'resources', 'fixtures', 'reference', 'lpot-v1.5')
 
-# LPOT: REDUCE_RANGE = False if CpuInfo().vnni else True. Fixed: a VNNI CPU.
+# LPOT: REDUCE_RANGE = False if CpuInfo().vnni else True. False: a VNNI CPU (`quantize` sets it as asked).
 REDUCE_RANGE = False
 
 ENGINE = 'onednn'
@@ -490,14 +507,42 @@ def op_entry(op_type, choice, approach):
     return OD([('weight', weight), ('activation', activation)])
 
 
-def make_tune_cfg(fp32_model, approach, choices):
+def make_tune_cfg(fp32_model, approach, choices, calib_iteration=CALIBRATION_BATCHES):
     ops = quantizable_ops(fp32_model, approach)
     names = [n for n, _ in ops]
     if sorted(names) != sorted(choices):
         raise AssertionError('op choices %s do not match the listed ops %s' % (sorted(choices), names))
     op = OD(((n, t), op_entry(t, choices[n], approach)) for n, t in ops)
-    return {'advance': None, 'approach': approach, 'calib_iteration': CALIBRATION_BATCHES, 'framework': 'pytorch',
+    return {'advance': None, 'approach': approach, 'calib_iteration': calib_iteration, 'framework': 'pytorch',
             'op': op}
+
+
+# LPOT 1.5's pytorch_cpu.yaml, capabilities for torch >= 1.7: the activation algorithms each op type may use, the
+# 'default' entry for every type it does not name. int8 serves the static and QAT approaches.
+CAPABILITY_ALGORITHMS = {
+    STATIC: {'Conv1d': ['kl', 'minmax'], 'Linear': ['kl', 'minmax'], 'Conv2d': ['kl', 'minmax'],
+             'Conv3d': ['kl', 'minmax'], 'QuantStub': ['minmax'], 'default': ['kl']},
+    DYNAMIC: {'Linear': ['minmax'], 'default': ['minmax']},
+}
+
+
+def all_int8_choices(ops, approach, algorithm):
+    """Each op's activation algorithm in a trial that quantizes every op with `algorithm`: that algorithm where the
+    op type's capability offers it, else the capability's one choice (the default capability: kl only)."""
+    caps = CAPABILITY_ALGORITHMS[DYNAMIC if approach == DYNAMIC else STATIC]
+    choices = OD()
+    for name, op_type in ops:
+        allowed = caps.get(op_type, caps['default'])
+        choices[name] = algorithm if algorithm in allowed else allowed[0]
+    return choices
+
+
+def lpot_calib_iteration(sampling_size=None, batch_size=None):
+    """LPOT 1.5 TuneStrategy.__init__: math.ceil(sampling_size / q_dataloader.batch_size) with a calibration
+    dataloader, whatever the approach; 1 without one."""
+    if batch_size is None:
+        return 1
+    return math.ceil(int(sampling_size) / batch_size)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -618,6 +663,105 @@ class FusedCNN(nn.Module):
         return self.dequant(self.fc(self.flatten(self.avgpool(c))))
 
 
+class DropoutNet(nn.Module):
+    """Input [2, 3, 8, 8].
+
+    quant QuantStub; conv Conv2d(3,8,3); relu ReLU; drop Dropout(0.25); pool AdaptiveAvgPool2d(1); flatten Flatten();
+    fc Linear(8,5); dequant DeQuantStub.  forward: dequant(fc(flatten(pool(drop(relu(conv(quant(x))))))))
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.relu = nn.ReLU()
+        self.drop = nn.Dropout(0.25)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(8, 5)
+        self.dequant = tq.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.fc(self.flatten(self.pool(self.drop(self.relu(self.conv(self.quant(x))))))))
+
+
+class ReluDropoutMLP(nn.Module):
+    """Input [3, 16], float in and out.  fc1 Linear(16,32); relu ReLU; drop Dropout(0.1); fc2 Linear(32,4).
+    forward: fc2(drop(relu(fc1(x))))"""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(16, 32)
+        self.relu = nn.ReLU()
+        self.drop = nn.Dropout(0.1)
+        self.fc2 = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.fc2(self.drop(self.relu(self.fc1(x))))
+
+
+class BatchNorm3dNet(nn.Module):
+    """Input [2, 2, 3, 4, 4].  quant QuantStub; conv Conv3d(2,4,1); bn BatchNorm3d(4); dequant DeQuantStub.
+    forward: dequant(bn(conv(quant(x))))"""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv = nn.Conv3d(2, 4, 1)
+        self.bn = nn.BatchNorm3d(4)
+        self.dequant = tq.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.bn(self.conv(self.quant(x))))
+
+
+class Inner(nn.Module):
+    """quant QuantStub; fc Linear(2,2); drop Dropout; ff FloatFunctional; dequant DeQuantStub (listing only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.fc = nn.Linear(2, 2)
+        self.drop = nn.Dropout()
+        self.ff = nn.quantized.FloatFunctional()
+        self.dequant = tq.DeQuantStub()
+
+
+class OpTypesNet(nn.Module):
+    """Every module type the Java library has, at the root, in Sequentials and in a submodule; for listing the ops
+    only (no forward). The tree (names -> types) is a contract with LpotModels.OpTypesNet."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv1 = nn.Conv1d(2, 2, 1)
+        self.conv2 = nn.Conv2d(2, 2, 1)
+        self.conv3 = nn.Conv3d(2, 2, 1)
+        self.bn1 = nn.BatchNorm1d(2)
+        self.bn2 = nn.BatchNorm2d(2)
+        self.bn3 = nn.BatchNorm3d(2)
+        self.relu = nn.ReLU()
+        self.relu6 = nn.ReLU6()
+        self.drop = nn.Dropout()
+        self.ff = nn.quantized.FloatFunctional()
+        self.maxpool = nn.MaxPool2d(2)
+        self.avgpool = nn.AvgPool2d(2)
+        self.apool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.ident = nn.Identity()
+        self.fc = nn.Linear(2, 2)
+        self.cr1 = nni.ConvReLU1d(nn.Conv1d(2, 2, 1), nn.ReLU())
+        self.cr2 = nni.ConvReLU2d(nn.Conv2d(2, 2, 1), nn.ReLU())
+        self.cr3 = nni.ConvReLU3d(nn.Conv3d(2, 2, 1), nn.ReLU())
+        self.lr = nni.LinearReLU(nn.Linear(2, 2), nn.ReLU())
+        self.cb = nni.ConvBn2d(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2))
+        self.cbr = nni.ConvBnReLU2d(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2), nn.ReLU())
+        self.seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Sequential(nn.Conv2d(2, 2, 1), nn.Dropout()),
+                                 nni.LinearReLU(nn.Linear(2, 2), nn.ReLU()))
+        self.inner = Inner()
+        self.dequant = tq.DeQuantStub()
+
+
 # reference: the real LPOT v1.5 file prefix this case copies; choices: the per-op choice of a generated config
 Case = collections.namedtuple('Case', 'cls seed input_shape fuse approach reference choices note')
 
@@ -656,10 +800,28 @@ CASES = OD([
 ])
 
 
+# Models the Java tuner is run on (no committed fixtures): their tune configs come from `tune-config`, their
+# checkpoints are checked with `check --fp32`.
+TUNING_CASES = OD([
+    ('dropout_net', Case(DropoutNet, 45, [2, 3, 8, 8], [['conv', 'relu']], STATIC, None, None,
+                         'static; Dropout is in torch 1.13\'s static mapping: LPOT lists (drop, Dropout) with the '
+                         'default capability (kl activation, weight) and convert makes an nn.quantized.Dropout')),
+    ('relu_dropout_mlp', Case(ReluDropoutMLP, 46, [3, 16], [['fc1', 'relu']], DYNAMIC, None, None,
+                              'dynamic; fc1+relu fused into LinearReLU, listed as (fc1, Linear) and converted to the '
+                              'dynamic LinearReLU; Dropout is not in the dynamic mapping')),
+    ('bn3d_net', Case(BatchNorm3dNet, 48, [2, 2, 3, 4, 4], None, STATIC, None, None,
+                      'static; an unfused BatchNorm3d is an op (default capability) and converts to '
+                      'nn.quantized.BatchNorm3d')),
+    ('op_types', Case(OpTypesNet, 47, None, None, STATIC, None, None, 'every module type, for listing only')),
+])
+
+
 def case_of(name):
-    if name not in CASES:
-        raise ValueError('unknown model %r (known: %s)' % (name, ', '.join(CASES)))
-    return CASES[name]
+    if name in CASES:
+        return CASES[name]
+    if name in TUNING_CASES:
+        return TUNING_CASES[name]
+    raise ValueError('unknown model %r (known: %s)' % (name, ', '.join(list(CASES) + list(TUNING_CASES))))
 
 
 def build_fp32(name, fp32_sd=None):
@@ -852,6 +1014,36 @@ def cmd_check(checkpoint_dir, name, input_path, output_path, fp32_path=None):
     sys.stdout.write(json.dumps(result) + '\n')
 
 
+# ----------------------------------------------------------------------------------------------
+# ops, tune-config
+
+def cmd_ops(name, approach):
+    """The ops LPOT lists for the (fused) model, as JSON [[name, type], ...]."""
+    sys.stdout.write(json.dumps([list(op) for op in quantizable_ops(build_fp32(name), approach)]) + '\n')
+
+
+def cmd_tune_config(name, approach, algorithm, sampling_size=None, batch_size=None):
+    """The tune config of a trial that quantizes every op LPOT lists with `algorithm` (within each op type's
+    capability), calib_iteration as LPOT computes it, dumped as LPOT dumps it."""
+    model = build_fp32(name)
+    ops = quantizable_ops(model, approach)
+    cfg = make_tune_cfg(model, approach, all_int8_choices(ops, approach, algorithm),
+                        lpot_calib_iteration(sampling_size, None if batch_size is None else int(batch_size)))
+    sys.stdout.write(dump_tune_cfg(cfg))
+
+
+def cmd_quantize(name, cfg_path, batches_path, out_path, fp32_path, reduce_range):
+    """LPOT's quantize(tune_cfg, model, dataloader) with REDUCE_RANGE as given (LPOT: not CpuInfo().vnni), on the
+    model with the weights in fp32_path, calibrated on the tensors in batches_path; saves the state dict."""
+    global REDUCE_RANGE
+    REDUCE_RANGE = reduce_range
+    model = build_fp32(name, torch.load(fp32_path, map_location='cpu'))
+    with open(cfg_path, encoding='utf-8') as f:
+        tune_cfg = read_tune_cfg_text(f.read())
+    batches = torch.load(batches_path, map_location='cpu')
+    torch.save(quantize_like_lpot(model, tune_cfg, batches).state_dict(), out_path)
+
+
 def main(argv):
     setup_determinism()
     args = list(argv)
@@ -867,6 +1059,12 @@ def main(argv):
         cmd_generate(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)
     elif len(args) == 5 and args[0] == 'check':
         cmd_check(args[1], args[2], args[3], args[4], fp32_path)
+    elif len(args) == 6 and args[0] == 'quantize' and fp32_path and args[5] in ('reduce_range', 'full_range'):
+        cmd_quantize(args[1], args[2], args[3], args[4], fp32_path, args[5] == 'reduce_range')
+    elif len(args) == 3 and args[0] == 'ops' and args[2] in APPROACHES:
+        cmd_ops(args[1], args[2])
+    elif len(args) in (4, 6) and args[0] == 'tune-config' and args[2] in APPROACHES and args[3] in ('minmax', 'kl'):
+        cmd_tune_config(*args[1:])
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -35,7 +35,8 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      * {@code quantize(tune_cfg, model, dataloader)}: a copy of the model gets the config's
      * qconfigs and fp32 fallbacks, is calibrated on every batch of {@code calibration} (static and
      * QAT approaches; dynamic ones need no data), and is converted. Saving the result and loading it
-     * with {@link Checkpoints#load} gives the same model. {@code fp32} is not changed.
+     * with {@link Checkpoints#load} gives the same model. {@code fp32} is not changed. Asymmetric
+     * activation observers reduce their range as LPOT's do on this CPU ({@link CpuInfo#lpotReduceRange()}).
      *
      * @param tuneConfig the tune config, e.g. one {@link LpotOps} helped to write
      * @param fp32 the float model, fused as it will be quantized, with its weights
@@ -46,7 +47,25 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      */
     public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration)
             throws CheckpointException {
-        Module int8 = EagerRebuild.quantize(tuneConfig, fp32, calibration, "tune config");
+        return quantize(tuneConfig, fp32, calibration, CpuInfo.lpotReduceRange());
+    }
+
+    /**
+     * Builds the int8 model a tune config describes, as {@link #quantize(TuneConfig, Module, Iterable)},
+     * with LPOT's {@code REDUCE_RANGE} given: when true, asymmetric observers (activations, as LPOT
+     * writes them) quantize to 7 bits (quint8 0..127), as LPOT does on a CPU without VNNI.
+     *
+     * @param tuneConfig the tune config
+     * @param fp32 the float model, fused as it will be quantized, with its weights
+     * @param calibration the calibration inputs; ignored by the dynamic approach
+     * @param reduceRange LPOT's {@code REDUCE_RANGE}
+     * @return the int8 model, owned by the caller
+     * @throws ModelMismatchException if the config names ops the model lacks
+     * @throws io.qcheckpoint.pt.CheckpointFormatException if the config is not one LPOT writes for eager PyTorch
+     */
+    public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration,
+            boolean reduceRange) throws CheckpointException {
+        Module int8 = EagerRebuild.quantize(tuneConfig, fp32, calibration, reduceRange, "tune config");
         return new EagerQuantizedModel(int8, tuneConfig);
     }
 

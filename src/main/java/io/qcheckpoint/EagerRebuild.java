@@ -61,7 +61,8 @@ final class EagerRebuild {
      */
     static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
-        try (Prepared p = prepare(cfg, fp32, configFile)) {
+        // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter
+        try (Prepared p = prepare(cfg, fp32, false, configFile)) {
             Module quantized = Convert.convert(p.model(), p.mappings(), p.qconfigs());
             try {
                 loadWeights(quantized, weights, strict, weightsFile);
@@ -81,14 +82,15 @@ final class EagerRebuild {
      * @param cfg the tune config
      * @param fp32 the float model
      * @param calibration the calibration inputs (static and QAT approaches)
+     * @param reduceRange LPOT's {@code REDUCE_RANGE}: asymmetric activation observers quantize to 7 bits
      * @param source what to call the config in messages
      * @return the int8 module tree, owned by the caller
      * @throws CheckpointException if the config is not one LPOT writes for eager PyTorch, or names
      *     ops the model lacks
      */
-    static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, String source)
-            throws CheckpointException {
-        try (Prepared p = prepare(cfg, fp32, source)) {
+    static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, boolean reduceRange,
+            String source) throws CheckpointException {
+        try (Prepared p = prepare(cfg, fp32, reduceRange, source)) {
             if (p.dynamic()) {
                 return Convert.convert(p.model(), p.mappings(), p.qconfigs());
             }
@@ -103,16 +105,19 @@ final class EagerRebuild {
      * LPOT's steps before convert: a copy of the model in eval mode, per-op qconfigs, propagation,
      * fp32 fallback (static and QAT).
      */
-    private static Prepared prepare(TuneConfig cfg, Module fp32, String configFile) throws CheckpointException {
+    private static Prepared prepare(TuneConfig cfg, Module fp32, boolean reduceRange, String configFile)
+            throws CheckpointException {
         Approach approach = checkSupported(cfg, configFile);
         Module model = fp32.copy();
         try {
             model.eval();
-            checkOps(cfg, model, configFile);
-            Map<String, QConfig> opConfigs = LpotQConfigs.opConfigs(cfg, approach, configFile);
-            Map<String, QConfig> qconfigs = new LinkedHashMap<>(
-                    QConfigPropagation.propagate(model, opConfigs, QConfig.dequantStubDefault(false)));
             boolean dynamic = approach == Approach.POST_TRAINING_DYNAMIC_QUANT;
+            QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
+                    : QuantizationMappings.staticMappings();
+            checkOps(cfg, model, mappings, configFile);
+            Map<String, QConfig> opConfigs = LpotQConfigs.opConfigs(cfg, approach, reduceRange, configFile);
+            Map<String, QConfig> qconfigs = new LinkedHashMap<>(
+                    QConfigPropagation.propagate(model, opConfigs, QConfig.dequantStubDefault(reduceRange)));
             if (!dynamic) {
                 Set<String> fallback = new HashSet<>();
                 opConfigs.forEach((op, q) -> {
@@ -125,8 +130,6 @@ final class EagerRebuild {
             if (qconfigs.isEmpty()) {
                 LOG.warn(NO_QCONFIG_WARNING);
             }
-            QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)
-                    : QuantizationMappings.staticMappings();
             return new Prepared(model, qconfigs, mappings, dynamic);
         } catch (CheckpointException | RuntimeException e) {
             model.close();
@@ -158,8 +161,13 @@ final class EagerRebuild {
         return approach;
     }
 
-    /** Every op the config lists must be a module of the model, of the type the config says. */
-    private static void checkOps(TuneConfig cfg, Module model, String file) throws ModelMismatchException {
+    /**
+     * Every op the config lists must be a module of the model, of the type the config says; an int8
+     * op must be one the mappings convert (LPOT lists a ConvBn2d fused for training, which torch's
+     * static mappings do not convert: it would stay float behind a quantized input).
+     */
+    private static void checkOps(TuneConfig cfg, Module model, QuantizationMappings mappings, String file)
+            throws CheckpointException {
         Map<String, Module> modules = model.namedModules();
         List<String> problems = new ArrayList<>();
         for (OpKey op : cfg.ops().keySet()) {
@@ -172,6 +180,10 @@ final class EagerRebuild {
             if (!type.equals(op.type())) {
                 problems.add("op '" + op.name() + "' is a " + op.type() + " in the config, a "
                         + m.getClass().getSimpleName() + " in the model");
+            } else if (!cfg.ops().get(op).isFp32() && mappings.factoryFor(m.getClass()) == null) {
+                throw new CheckpointFormatException(file, "op '" + op.name() + "' (" + m.getClass().getSimpleName()
+                        + ") is int8 in the config, but this library has no quantized " + m.getClass().getSimpleName()
+                        + " for " + cfg.approach() + "; give it fp32 (dtype: fp32) in the config");
             }
         }
         if (!problems.isEmpty()) {

@@ -17,17 +17,29 @@ import io.qcheckpoint.quantization.QuantizationMappings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The ops LPOT 1.x tunes in an eager PyTorch model, named as its tune config names them
  * ({@code PyTorchAdaptor._get_quantizable_ops_recursively}), and the per-op values it writes for
- * them (its {@code pytorch_cpu.yaml} capabilities: uint8 asymmetric per-tensor activations,
- * per-channel symmetric int8 weights with {@code bit: 7.0}).
+ * them (its {@code pytorch_cpu.yaml} capabilities for torch 1.7+: uint8 asymmetric per-tensor
+ * activations, per-channel symmetric int8 weights with {@code bit: 7.0}).
  */
 public final class LpotOps {
-    /** LPOT names fused modules by the op they quantize. */
-    private static final Map<String, String> UNIFIED_TYPES = Map.of("ConvReLU1d", "Conv1d", "ConvReLU2d", "Conv2d",
-            "ConvReLU3d", "Conv3d", "ConvBn2d", "Conv2d", "ConvBnReLU2d", "Conv2d", "LinearReLU", "Linear");
+    /** LPOT's {@code unify_op_type_mapping}: fused modules named by the op they quantize (not ConvReLU1d). */
+    private static final Map<String, String> UNIFIED_TYPES = Map.of("ConvReLU2d", "Conv2d", "ConvReLU3d", "Conv3d",
+            "ConvBn2d", "Conv2d", "ConvBnReLU2d", "Conv2d", "LinearReLU", "Linear");
+    /**
+     * The activation algorithms of the op types {@code pytorch_cpu.yaml} names in its int8 (static)
+     * capabilities; every other type but QuantStub has its {@code default}: kl only.
+     */
+    private static final Map<String, List<Algorithm>> STATIC_ALGORITHMS = Map.of(
+            "Conv1d", List.of(Algorithm.KL, Algorithm.MINMAX), "Conv2d", List.of(Algorithm.KL, Algorithm.MINMAX),
+            "Conv3d", List.of(Algorithm.KL, Algorithm.MINMAX), "Linear", List.of(Algorithm.KL, Algorithm.MINMAX),
+            "QuantStub", List.of(Algorithm.MINMAX));
+    private static final List<Algorithm> STATIC_DEFAULT_ALGORITHMS = List.of(Algorithm.KL);
+    /** The dynamic capabilities' activation algorithm, for Linear and the default alike. */
+    private static final List<Algorithm> DYNAMIC_ALGORITHMS = List.of(Algorithm.MINMAX);
     /** What LPOT writes as the bit width of an int8 weight. */
     private static final double WEIGHT_BIT = 7.0;
 
@@ -35,8 +47,9 @@ public final class LpotOps {
     }
 
     /**
-     * Returns the op type LPOT writes for a module: its class name, fused types unified
-     * ({@code ConvReLU2d} is a {@code Conv2d}, {@code LinearReLU} a {@code Linear}).
+     * Returns the op type LPOT writes for a module: its class name, fused types unified as LPOT's
+     * {@code unify_op_type_mapping} does ({@code ConvReLU2d} is a {@code Conv2d}, {@code LinearReLU}
+     * a {@code Linear}; a {@code ConvReLU1d} stays a {@code ConvReLU1d}).
      *
      * @param module the module
      * @return the op type
@@ -48,48 +61,59 @@ public final class LpotOps {
 
     /**
      * Lists the ops LPOT would tune, in model order: a depth-first walk of the children where a
-     * module with a quantized counterpart for the approach (not Sequential, not DeQuantStub) is an
-     * op and is not descended into.
+     * module whose exact type is in LPOT's white list for the approach, and is not Sequential or
+     * DeQuantStub, is an op and is not descended into. The white lists are torch 1.13's: for the
+     * static and QAT approaches {@code get_default_qconfig_propagation_list()} (static, QAT and
+     * dynamic mapping keys; LPOT removes LayerNorm, InstanceNorm3d and Embedding, which this library
+     * lacks), for the dynamic one the keys of the default dynamic mappings (Linear, LinearReLU). So
+     * QuantStub, FloatFunctional, Dropout, BatchNorm2d/3d and ReLU6 are ops; ReLU, pooling, Flatten
+     * and Identity are not.
      *
      * @param model the float model, fused as it will be quantized
      * @param approach static, dynamic or QAT
      * @return the ops, as tune config keys
      */
     public static List<OpKey> quantizableOps(Module model, Approach approach) {
-        QuantizationMappings mappings = approach == Approach.POST_TRAINING_DYNAMIC_QUANT
-                ? QuantizationMappings.dynamicMappings(DType.QINT8) : QuantizationMappings.staticMappings();
+        Set<Class<? extends Module>> whiteList = approach == Approach.POST_TRAINING_DYNAMIC_QUANT
+                ? QuantizationMappings.dynamicMappings(DType.QINT8).floatTypes()
+                : QuantizationMappings.qconfigPropagationList();
         List<OpKey> ops = new ArrayList<>();
-        walk(model, "", mappings, ops);
+        walk(model, "", whiteList, ops);
         return ops;
     }
 
-    private static void walk(Module parent, String prefix, QuantizationMappings mappings, List<OpKey> ops) {
+    private static void walk(Module parent, String prefix, Set<Class<? extends Module>> whiteList, List<OpKey> ops) {
         for (Map.Entry<String, Module> e : parent.namedChildren().entrySet()) {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             Module child = e.getValue();
-            // exactly Sequential, as LPOT's type check: fused modules are Sequential subclasses and ops
-            boolean op = mappings.factoryFor(child.getClass()) != null && child.getClass() != Sequential.class
-                    && !(child instanceof DeQuantStub);
-            if (op) {
+            // exact types, as LPOT's type() checks: fused modules are Sequential subclasses and ops
+            Class<? extends Module> type = child.getClass();
+            if (whiteList.contains(type) && type != Sequential.class && type != DeQuantStub.class) {
                 ops.add(new OpKey(path, opType(child)));
             } else {
-                walk(child, path, mappings, ops);
+                walk(child, path, whiteList, ops);
             }
         }
     }
 
     /**
-     * Returns the value LPOT writes for an int8 op: QuantStub only {@code activation}; any other op
-     * also a per-channel symmetric int8 {@code weight} (FloatFunctional included, as LPOT does).
+     * Returns the value LPOT writes for an int8 op in a trial whose activations use
+     * {@code activationAlgorithm}, within the op type's capability: QuantStub has only an
+     * {@code activation}, always minmax; Conv1d/2d/3d and Linear take the trial's algorithm; every
+     * other type (FloatFunctional, Dropout, BatchNorm, ConvReLU1d, ...) has LPOT's default
+     * capability, kl only, and a weight as well. Dynamic ops are minmax.
      *
      * @param op the op
-     * @param activationAlgorithm {@link Algorithm#MINMAX} or {@link Algorithm#KL}; QuantStub is always minmax
+     * @param approach the approach, whose capabilities apply
+     * @param activationAlgorithm {@link Algorithm#MINMAX} or {@link Algorithm#KL}
      * @return the op's config
      */
-    public static OpConfig int8(OpKey op, Algorithm activationAlgorithm) {
+    public static OpConfig int8(OpKey op, Approach approach, Algorithm activationAlgorithm) {
         boolean stub = op.type().equals(QuantStub.class.getSimpleName());
-        TensorConfig activation = TensorConfig.of(QuantDType.UINT8, Scheme.ASYM, Granularity.PER_TENSOR,
-                stub ? Algorithm.MINMAX : activationAlgorithm);
+        List<Algorithm> allowed = approach == Approach.POST_TRAINING_DYNAMIC_QUANT ? DYNAMIC_ALGORITHMS
+                : STATIC_ALGORITHMS.getOrDefault(op.type(), STATIC_DEFAULT_ALGORITHMS);
+        Algorithm algorithm = allowed.contains(activationAlgorithm) ? activationAlgorithm : allowed.get(0);
+        TensorConfig activation = TensorConfig.of(QuantDType.UINT8, Scheme.ASYM, Granularity.PER_TENSOR, algorithm);
         if (stub) {
             return OpConfig.of(null, activation);
         }

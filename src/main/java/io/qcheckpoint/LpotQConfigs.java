@@ -20,9 +20,9 @@ import java.util.Map;
 /**
  * Per-op qconfigs from an LPOT tune config, as LPOT's {@code _cfg_to_qconfig} and {@code _observer}:
  * minmax + per_channel is PerChannelMinMax, minmax + per_tensor MinMax, kl Histogram (per tensor);
- * sym/asym/asym_float choose the qscheme; int8 is qint8, uint8 quint8; reduce_range only for asym,
- * and only on CPUs without VNNI (libtorch's x86 kernels here need none, so it is off). The dynamic
- * approach uses torch's default dynamic activation observer.
+ * sym/asym/asym_float choose the qscheme; int8 is qint8, uint8 quint8; {@code reduce_range} only
+ * for asym, and only when asked for (LPOT: {@code REDUCE_RANGE}, on CPUs without VNNI, see
+ * {@link CpuInfo}). The dynamic approach uses torch's default dynamic activation observer.
  */
 final class LpotQConfigs {
     private static final Map<QuantDType, DType> DTYPES = Map.of(QuantDType.INT8, DType.QINT8, QuantDType.UINT8, DType.QUINT8);
@@ -35,11 +35,13 @@ final class LpotQConfigs {
      *
      * @param cfg the tune config
      * @param approach its approach
+     * @param reduceRange LPOT's {@code REDUCE_RANGE}: asymmetric observers quantize to 7 bits
      * @param file the config's file, for messages
      * @return op path to qconfig (null values for fp32 ops)
      * @throws CheckpointFormatException if an op's settings are not ones LPOT writes
      */
-    static Map<String, QConfig> opConfigs(TuneConfig cfg, Approach approach, String file) throws CheckpointFormatException {
+    static Map<String, QConfig> opConfigs(TuneConfig cfg, Approach approach, boolean reduceRange, String file)
+            throws CheckpointFormatException {
         Map<String, QConfig> out = new LinkedHashMap<>();
         for (Map.Entry<OpKey, OpConfig> e : cfg.ops().entrySet()) {
             OpConfig op = e.getValue();
@@ -49,14 +51,17 @@ final class LpotQConfigs {
                 continue;
             }
             ObserverSpec activation = approach == Approach.POST_TRAINING_DYNAMIC_QUANT
-                    ? QConfig.dynamic(DType.QINT8).activation() : observer(op.activation(), file, where + " activation");
-            ObserverSpec weight = op.weight().isPresent() ? observer(op.weight().get(), file, where + " weight") : null;
+                    ? QConfig.dynamic(DType.QINT8).activation()
+                    : observer(op.activation(), reduceRange, file, where + " activation");
+            ObserverSpec weight = op.weight().isPresent()
+                    ? observer(op.weight().get(), reduceRange, file, where + " weight") : null;
             out.put(e.getKey().name(), new QConfig(activation, weight));
         }
         return out;
     }
 
-    private static ObserverSpec observer(TensorConfig t, String file, String where) throws CheckpointFormatException {
+    private static ObserverSpec observer(TensorConfig t, boolean reduceRange, String file, String where)
+            throws CheckpointFormatException {
         DType dtype = t.dtypeKind().map(DTYPES::get).orElse(null);
         Scheme scheme = t.schemeKind().orElse(null);
         Granularity granularity = t.granularityKind().orElse(Granularity.PER_TENSOR);
@@ -74,7 +79,9 @@ final class LpotQConfigs {
         }
         ObserverSpec.Kind kind = algorithm == Algorithm.KL ? ObserverSpec.Kind.HISTOGRAM
                 : perChannel ? ObserverSpec.Kind.PER_CHANNEL_MIN_MAX : ObserverSpec.Kind.MIN_MAX;
-        return new ObserverSpec(kind, dtype, qscheme(scheme, perChannel, file, where), false);
+        // LPOT's _observer: reduce_range=(REDUCE_RANGE and scheme == 'asym')
+        return new ObserverSpec(kind, dtype, qscheme(scheme, perChannel, file, where),
+                reduceRange && scheme == Scheme.ASYM);
     }
 
     private static QScheme qscheme(Scheme scheme, boolean perChannel, String file, String where)

@@ -100,6 +100,8 @@ final class YamlConstructor {
                 return map(m, depth);
             case ORDERED_DICT:
                 return orderedDict(node, depth);
+            case DOT_DICT, DOT_DICT_STATE:
+                return dotDict(node, kind, depth);
             default:
                 throw new AssertionError(kind);
         }
@@ -176,6 +178,40 @@ final class YamlConstructor {
                 throw error(node, "OrderedDict " + key + " is not plain data; refused");
             }
         }
+        return out;
+    }
+
+    /**
+     * A {@code DotDict} as PyYAML dumps one, read as the mapping it is: {@code !!python/object/new:...DotDict}
+     * is a mapping whose only key is {@code dictitems} (the items); {@code !!python/object:...DotDict}
+     * is the instance state, which must be empty. Arguments, state, list items or any other key
+     * would have PyYAML call into the class, so they are refused.
+     */
+    private Map<Object, Object> dotDict(Node node, YamlTags.Kind kind, int depth)
+            throws CheckpointFormatException, UnsafeCheckpointException {
+        String tag = YamlTags.shortForm(node.getTag().getValue());
+        if (!(node instanceof MappingNode m)) {
+            throw unsafe(node, tag + " must be a mapping of dictitems; refused");
+        }
+        Map<Object, Object> spec = map(m, depth);
+        if (kind == YamlTags.Kind.DOT_DICT_STATE) {
+            if (!spec.isEmpty()) {
+                throw unsafe(node, tag + " carries instance state " + spec.keySet()
+                        + " (set on the object when PyYAML builds it), not dict items; refused");
+            }
+            return spec;
+        }
+        for (Object key : spec.keySet()) {
+            if (!"dictitems".equals(key)) {
+                throw unsafe(node, tag + " has '" + key + "': only 'dictitems' is read as data; refused");
+            }
+        }
+        Object items = spec.getOrDefault("dictitems", new LinkedHashMap<>());
+        if (!(items instanceof Map<?, ?>)) {
+            throw error(node, tag + ": dictitems must be a mapping");
+        }
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> out = (Map<Object, Object>) items;
         return out;
     }
 
@@ -325,5 +361,9 @@ final class YamlConstructor {
 
     private CheckpointFormatException error(Node node, String reason) {
         return new CheckpointFormatException(source, "line " + line(node) + ": " + reason);
+    }
+
+    private UnsafeCheckpointException unsafe(Node node, String reason) {
+        return new UnsafeCheckpointException(source, "line " + line(node) + ": " + reason);
     }
 }

@@ -2,6 +2,8 @@ package io.qcheckpoint.config;
 
 import io.qcheckpoint.pt.CheckpointFormatException;
 import io.qcheckpoint.pt.UnsafeCheckpointException;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -13,8 +15,11 @@ import java.util.TreeSet;
  * 1.0/1.1 read (and their PyYAML {@code Dumper} wrote) with the full loader, so their files may hold
  * PyYAML's python tags for plain data: an op map dumped as
  * {@code !!python/object/apply:collections.OrderedDict}, and the FullConstructor's data tags
- * ({@code !!python/str}, {@code !!python/unicode}, {@code !!python/none}...). Those are read as the
- * data they denote. Any other {@code tag:yaml.org,2002:python/} tag ({@code python/object/apply:os.system},
+ * ({@code !!python/str}, {@code !!python/unicode}, {@code !!python/none}...), and LPOT's (iLiT's)
+ * {@code DotDict}, a dict subclass, as {@code !!python/object/new:lpot.conf.dotdict.DotDict} with its
+ * items under {@code dictitems} (an empty one as {@code !!python/object:lpot.conf.dotdict.DotDict {}}).
+ * Those are read as the data they denote, never constructing anything. Any other
+ * {@code tag:yaml.org,2002:python/} tag ({@code python/object/apply:os.system},
  * {@code python/object/new:subprocess.Popen}, {@code python/name:...}, {@code python/module:...})
  * is refused as unsafe; any other tag at all ({@code !!binary}, {@code !!timestamp}, {@code !!set},
  * {@code !local}) as a format error.
@@ -43,28 +48,45 @@ final class YamlTags {
         /** Python tuple, from a sequence. */
         TUPLE,
         /** {@code collections.OrderedDict(...)} with plain-data arguments, from a sequence or a mapping. */
-        ORDERED_DICT
+        ORDERED_DICT,
+        /** A {@code DotDict} (a dict subclass) built by {@code __new__}: a mapping of {@code dictitems} only. */
+        DOT_DICT,
+        /** A {@code DotDict} written with its instance state: only the empty one (no state) is data. */
+        DOT_DICT_STATE
     }
 
-    private static final Map<String, Kind> ALLOWED = Map.ofEntries(
-            Map.entry(YAML + "null", Kind.NULL),
-            Map.entry(YAML + "bool", Kind.BOOL),
-            Map.entry(YAML + "int", Kind.INT),
-            Map.entry(YAML + "float", Kind.FLOAT),
-            Map.entry(YAML + "str", Kind.STR),
-            Map.entry(YAML + "seq", Kind.SEQ),
-            Map.entry(YAML + "map", Kind.MAP),
-            Map.entry(PYTHON + "tuple", Kind.TUPLE),
-            Map.entry(PYTHON + "none", Kind.NULL),
-            Map.entry(PYTHON + "bool", Kind.BOOL),
-            Map.entry(PYTHON + "int", Kind.INT),
-            Map.entry(PYTHON + "long", Kind.INT),
-            Map.entry(PYTHON + "float", Kind.FLOAT),
-            Map.entry(PYTHON + "str", Kind.STR),
-            Map.entry(PYTHON + "unicode", Kind.STR),
-            Map.entry(PYTHON + "list", Kind.SEQ),
-            Map.entry(PYTHON + "dict", Kind.MAP),
-            Map.entry(PYTHON + "object/apply:collections.OrderedDict", Kind.ORDERED_DICT));
+    /** The modules LPOT 1.0/1.1, iLiT and Neural Compressor keep their {@code DotDict} in. */
+    private static final List<String> DOT_DICT_MODULES = List.of("lpot.conf.dotdict", "ilit.conf.dotdict",
+            "neural_compressor.conf.dotdict");
+
+    private static final Map<String, Kind> ALLOWED = allowed();
+
+    private static Map<String, Kind> allowed() {
+        Map<String, Kind> tags = new HashMap<>(Map.ofEntries(
+                Map.entry(YAML + "null", Kind.NULL),
+                Map.entry(YAML + "bool", Kind.BOOL),
+                Map.entry(YAML + "int", Kind.INT),
+                Map.entry(YAML + "float", Kind.FLOAT),
+                Map.entry(YAML + "str", Kind.STR),
+                Map.entry(YAML + "seq", Kind.SEQ),
+                Map.entry(YAML + "map", Kind.MAP),
+                Map.entry(PYTHON + "tuple", Kind.TUPLE),
+                Map.entry(PYTHON + "none", Kind.NULL),
+                Map.entry(PYTHON + "bool", Kind.BOOL),
+                Map.entry(PYTHON + "int", Kind.INT),
+                Map.entry(PYTHON + "long", Kind.INT),
+                Map.entry(PYTHON + "float", Kind.FLOAT),
+                Map.entry(PYTHON + "str", Kind.STR),
+                Map.entry(PYTHON + "unicode", Kind.STR),
+                Map.entry(PYTHON + "list", Kind.SEQ),
+                Map.entry(PYTHON + "dict", Kind.MAP),
+                Map.entry(PYTHON + "object/apply:collections.OrderedDict", Kind.ORDERED_DICT)));
+        for (String module : DOT_DICT_MODULES) {
+            tags.put(PYTHON + "object/new:" + module + ".DotDict", Kind.DOT_DICT);
+            tags.put(PYTHON + "object:" + module + ".DotDict", Kind.DOT_DICT_STATE);
+        }
+        return Map.copyOf(tags);
+    }
 
     private YamlTags() {
     }

@@ -194,6 +194,20 @@ public final class QuantizedKernels {
     }
 
     /**
+     * Dynamic quantized linear with relu ({@code quantized::linear_relu_dynamic}), the input quantized
+     * to 7 bits ({@code reduce_range}) as torch's dynamic {@code LinearReLU} always does.
+     *
+     * @param x the float32 input
+     * @param weights {@link PackedParams.Kind#LINEAR} weights
+     * @return the float32 output
+     */
+    public static NDArray linearReluDynamic(NDArray x, PackedParams weights) {
+        try (Call c = new Call().tensor(x).borrowed(weights.value())) {
+            return c.bool(true).tensor("linear_relu_dynamic", x.getManager());
+        }
+    }
+
+    /**
      * Quantized convolution, 1-d, 2-d or 3-d by the packed weights' kind ({@code quantized::conv2d} ...).
      *
      * @param x the quantized input
@@ -278,9 +292,31 @@ public final class QuantizedKernels {
      */
     public static NDArray batchNorm2d(NDArray x, NDArray weight, NDArray bias, NDArray mean, NDArray var, double eps,
             QParams out) {
+        return batchNorm("batch_norm2d", x, weight, bias, mean, var, eps, out);
+    }
+
+    /**
+     * Quantized 3-d batch norm in eval mode ({@code quantized::batch_norm3d}).
+     *
+     * @param x the quantized input, [N, C, D, H, W]
+     * @param weight the float32 scale, [C]
+     * @param bias the float32 shift, [C]
+     * @param mean the running mean, [C]
+     * @param var the running variance, [C]
+     * @param eps the epsilon
+     * @param out the output scale and zero point
+     * @return the quantized output
+     */
+    public static NDArray batchNorm3d(NDArray x, NDArray weight, NDArray bias, NDArray mean, NDArray var, double eps,
+            QParams out) {
+        return batchNorm("batch_norm3d", x, weight, bias, mean, var, eps, out);
+    }
+
+    private static NDArray batchNorm(String method, NDArray x, NDArray weight, NDArray bias, NDArray mean, NDArray var,
+            double eps, QParams out) {
         try (Call c = new Call().tensor(x).tensor(weight).tensor(bias).tensor(mean).tensor(var).f64(eps)
                 .borrowed(out.boxedScale()).borrowed(out.boxedZeroPoint())) {
-            return c.tensor("batch_norm2d", x.getManager());
+            return c.tensor(method, x.getManager());
         }
     }
 

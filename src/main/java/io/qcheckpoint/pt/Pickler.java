@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -13,20 +14,34 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes values as a protocol-2 pickle using only the opcodes torch's safe loader accepts, with
- * tensors as torch writes them ({@code _rebuild_tensor_v2}, {@code _rebuild_parameter},
- * {@code _rebuild_qtensor}) and their storages as persistent ids keyed "0", "1", ... in order of
- * first use. Objects reached twice are written once and referenced from the memo, so shared tensors
- * and storages stay shared.
+ * Writes values as the protocol-2 pickle torch 1.13's {@code torch.save} makes with CPython's
+ * {@code _pickle}, byte for byte: tensors as torch reduces them ({@code _rebuild_tensor_v2},
+ * {@code _rebuild_parameter}, {@code _rebuild_qtensor}) with their storages as persistent ids keyed
+ * "0", "1", ... in order of first use, and CPython's memo: every global, string, non-empty tuple,
+ * list, dict and reduced object is stored ({@code BINPUT}) as it is written, and a global, or an
+ * object reached again, is fetched ({@code BINGET}) instead of written twice.
+ *
+ * <p>Object identity stands in for Python's: a Java object reached twice (a tensor, a map, a
+ * string) is one Python object; two equal but distinct strings are two. Strings read from a torch
+ * file keep the file's sharing, and string literals (such as the {@code "version"} keys of module
+ * metadata) are shared, as Python's interned names are. The strings torch itself writes
+ * ({@code 'storage'}, {@code 'cpu'}, a storage's key, {@code 'latin1'}) are memoized apart from the
+ * caller's.
  */
 final class Pickler {
     private static final int MAX_DEPTH = 1000;
+    /** CPython's {@code BATCHSIZE}: items per APPENDS/SETITEMS. */
     private static final int BATCH = 1000;
+    private static final String LOCATION = "cpu";
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** Python's memo for the caller's objects, by identity. */
     private final Map<Object, Integer> memo = new IdentityHashMap<>();
+    /** The memo entries of globals and of the strings torch writes itself, by value. */
+    private final Map<String, Integer> constants = new HashMap<>();
     private final Map<Storage, String> storageKeys = new IdentityHashMap<>();
     private final List<Storage> storages = new ArrayList<>();
+    private int memoSize;
 
     /**
      * Pickles {@code root}.
@@ -67,14 +82,15 @@ final class Pickler {
             for (int i = 7; i >= 0; i--) {
                 out.write((int) (bits >>> (8 * i)));
             }
-        } else if (o instanceof String s) {
-            saveString(s);
         } else if (o instanceof DType d) {
             saveGlobal("torch", d.torchName());
         } else if (o instanceof QScheme q) {
             saveGlobal("torch", q.torchName());
         } else if (memo.containsKey(o)) {
             saveGet(memo.get(o));
+        } else if (o instanceof String s) {
+            writeString(s);
+            memoize(o);
         } else {
             saveObject(o, depth);
         }
@@ -82,24 +98,22 @@ final class Pickler {
 
     private void saveObject(Object o, int depth) {
         if (o instanceof byte[] b) {
-            saveGlobal("_codecs", "encode");
-            saveString(new String(b, StandardCharsets.ISO_8859_1));
-            saveString("latin1");
-            out.write(TUPLE2);
-            out.write(REDUCE);
+            saveBytes(b);
         } else if (o instanceof Device d) {
             saveDevice(d);
         } else if (o instanceof Tuple t && t.isTorchSize()) {
             saveGlobal("torch", "Size");
-            saveTuple(t.items(), depth);
+            saveTuple(t.items(), null, depth);
             out.write(TUPLE1);
+            memoizeFresh();
             out.write(REDUCE);
         } else if (o instanceof Tuple t) {
-            saveTuple(t.items(), depth);
+            saveTuple(t.items(), t, depth);
+            return;
         } else if (o instanceof List<?> l) {
             out.write(EMPTY_LIST);
             memoize(o);
-            saveBatches(l.iterator(), APPENDS, depth, false);
+            saveListItems(l, depth);
             return;
         } else if (o instanceof OrderedDict d) {
             saveOrderedDict(d, d, depth);
@@ -110,13 +124,16 @@ final class Pickler {
         } else if (o instanceof Map<?, ?> m) {
             out.write(EMPTY_DICT);
             memoize(o);
-            saveBatches(m.entrySet().iterator(), SETITEMS, depth, true);
+            saveDictItems(m, depth);
             return;
         } else if (o instanceof Set<?> set) {
+            // protocol 2: set([items]) -- the list and the argument tuple are memoized too
             saveGlobal("__builtin__", "set");
             out.write(EMPTY_LIST);
-            saveBatches(set.iterator(), APPENDS, depth, false);
+            memoizeFresh();
+            saveListItems(new ArrayList<>(set), depth);
             out.write(TUPLE1);
+            memoizeFresh();
             out.write(REDUCE);
         } else if (o instanceof Tensor t) {
             saveTensor(t, depth);
@@ -126,38 +143,112 @@ final class Pickler {
         memoize(o);
     }
 
-    /** Writes {@code d} as torch does: {@code OrderedDict()}, its items, then BUILD with its attributes. */
+    /** {@code bytes} in protocol 2: {@code bytes()} when empty, else {@code _codecs.encode(latin1 text, 'latin1')}. */
+    private void saveBytes(byte[] b) {
+        if (b.length == 0) {
+            saveGlobal("__builtin__", "bytes");
+            out.write(EMPTY_TUPLE);
+        } else {
+            saveGlobal("_codecs", "encode");
+            writeString(new String(b, StandardCharsets.ISO_8859_1));
+            memoizeFresh();
+            saveConstantString("latin1");
+            out.write(TUPLE2);
+            memoizeFresh();
+        }
+        out.write(REDUCE);
+    }
+
+    /**
+     * Writes {@code d} as {@code OrderedDict.__reduce__} has pickle write it: {@code OrderedDict()},
+     * its items, then BUILD with its attributes when it has any.
+     */
     private void saveOrderedDict(Object identity, OrderedDict d, int depth) {
         saveGlobal("collections", "OrderedDict");
         out.write(EMPTY_TUPLE);
         out.write(REDUCE);
         memoize(identity);
-        saveBatches(d.entrySet().iterator(), SETITEMS, depth, true);
+        saveIteratedItems(d.entrySet().iterator(), depth);
         if (!d.attributes().isEmpty()) {
             out.write(EMPTY_DICT);
-            saveBatches(d.attributes().entrySet().iterator(), SETITEMS, depth, true);
+            memoizeFresh();
+            saveDictItems(d.attributes(), depth);
             out.write(BUILD);
         }
     }
 
-    private void saveBatches(Iterator<?> it, int opcode, int depth, boolean entries) {
-        while (it.hasNext()) {
+    /** CPython's {@code batch_list_exact}: one item with APPEND, else batches of MARK ... APPENDS. */
+    private void saveListItems(List<?> items, int depth) {
+        if (items.size() == 1) {
+            save(items.get(0), depth + 1);
+            out.write(APPEND);
+            return;
+        }
+        int done = 0;
+        while (done < items.size()) {
             out.write(MARK);
-            for (int n = 0; n < BATCH && it.hasNext(); n++) {
-                Object item = it.next();
-                if (entries) {
-                    Map.Entry<?, ?> e = (Map.Entry<?, ?>) item;
-                    save(e.getKey(), depth + 1);
-                    save(e.getValue(), depth + 1);
-                } else {
-                    save(item, depth + 1);
-                }
+            for (int n = 0; n < BATCH && done < items.size(); n++) {
+                save(items.get(done++), depth + 1);
             }
-            out.write(opcode);
+            out.write(APPENDS);
         }
     }
 
-    private void saveTuple(List<?> items, int depth) {
+    /**
+     * CPython's {@code batch_dict_exact} (a plain dict): one item with SETITEM, else batches of
+     * MARK ... SETITEMS, and an empty batch after a full last one.
+     */
+    private void saveDictItems(Map<?, ?> m, int depth) {
+        if (m.isEmpty()) {
+            return;
+        }
+        Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
+        if (m.size() == 1) {
+            saveEntry(it.next(), depth);
+            out.write(SETITEM);
+            return;
+        }
+        int n;
+        do {
+            out.write(MARK);
+            for (n = 0; n < BATCH && it.hasNext(); n++) {
+                saveEntry(it.next(), depth);
+            }
+            out.write(SETITEMS);
+        } while (n == BATCH);
+    }
+
+    /**
+     * CPython's {@code batch_dict} (items from an iterator, as a reduced OrderedDict's): batches of
+     * MARK ... SETITEMS, a lone last item with SETITEM.
+     */
+    private void saveIteratedItems(Iterator<? extends Map.Entry<?, ?>> it, int depth) {
+        while (it.hasNext()) {
+            Map.Entry<?, ?> first = it.next();
+            if (!it.hasNext()) {
+                saveEntry(first, depth);
+                out.write(SETITEM);
+                return;
+            }
+            out.write(MARK);
+            saveEntry(first, depth);
+            for (int n = 1; n < BATCH && it.hasNext(); n++) {
+                saveEntry(it.next(), depth);
+            }
+            out.write(SETITEMS);
+        }
+    }
+
+    private void saveEntry(Map.Entry<?, ?> e, int depth) {
+        save(e.getKey(), depth + 1);
+        save(e.getValue(), depth + 1);
+    }
+
+    /**
+     * A tuple: EMPTY_TUPLE (not memoized: Python has one empty tuple), TUPLE1..3, or MARK ... TUPLE,
+     * memoized after, under {@code identity} when the caller may reach it again.
+     */
+    private void saveTuple(List<?> items, Object identity, int depth) {
         if (items.isEmpty()) {
             out.write(EMPTY_TUPLE);
             return;
@@ -169,48 +260,69 @@ final class Pickler {
             save(item, depth + 1);
         }
         out.write(items.size() > 3 ? TUPLE : TUPLE1 + items.size() - 1);
+        int index = memoizeFresh();
+        if (identity != null) {
+            memo.put(identity, index);
+        }
     }
 
+    /**
+     * {@code torch.device.__reduce__}: {@code device('cpu')} or {@code device('cuda', 0)}; the type
+     * string is a new object each time.
+     */
     private void saveDevice(Device d) {
         saveGlobal("torch", "device");
         int colon = d.spec().indexOf(':');
         if (colon < 0) {
-            saveString(d.spec());
+            writeString(d.spec());
+            memoizeFresh();
             out.write(TUPLE1);
         } else {
-            saveString(d.spec().substring(0, colon));
+            writeString(d.spec().substring(0, colon));
+            memoizeFresh();
             saveInt(Long.parseLong(d.spec().substring(colon + 1)));
             out.write(TUPLE2);
         }
+        memoizeFresh();
         out.write(REDUCE);
     }
 
+    /** A tensor or parameter; the caller memoizes it. */
     private void saveTensor(Tensor t, int depth) {
         if (t.isParameter()) {
+            // Parameter.__reduce_ex__: _rebuild_parameter(self.data, requires_grad, OrderedDict()); .data is a new,
+            // detached tensor
             saveGlobal("torch._utils", "_rebuild_parameter");
-            saveTensorBody(t.asPlainTensor(), depth);
+            saveTensorBody(t.asPlainTensor(), false, depth);
+            memoizeFresh();
             out.write(t.requiresGrad() ? NEWTRUE : NEWFALSE);
             saveEmptyOrderedDict();
             out.write(TUPLE3);
+            memoizeFresh();
             out.write(REDUCE);
             return;
         }
-        saveTensorBody(t, depth);
+        saveTensorBody(t, t.requiresGrad(), depth);
     }
 
-    private void saveTensorBody(Tensor t, int depth) {
+    /**
+     * {@code _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks)}, or the
+     * qtensor/v3 variants, up to REDUCE.
+     */
+    private void saveTensorBody(Tensor t, boolean requiresGrad, int depth) {
         boolean v3 = t.dtype().storageClass() == null;
         saveGlobal("torch._utils", t.quantization() != null ? "_rebuild_qtensor" : v3 ? "_rebuild_tensor_v3" : "_rebuild_tensor_v2");
         out.write(MARK);
         savePersistentId(t, v3);
         saveInt(t.storageOffset());
-        saveTuple(boxed(t.shape()), depth);
-        saveTuple(boxed(t.strides()), depth);
+        saveTuple(boxed(t.shape()), null, depth);
+        saveTuple(boxed(t.strides()), null, depth);
         if (t.quantization() instanceof Quantization.PerTensor q) {
             saveGlobal("torch", q.scheme().torchName());
             save(q.scale(), depth + 1);
             saveInt(q.zeroPoint());
             out.write(TUPLE3);
+            memoizeFresh();
         } else if (t.quantization() instanceof Quantization.PerChannel q) {
             out.write(MARK);
             saveGlobal("torch", QScheme.PER_CHANNEL_AFFINE.torchName());
@@ -218,16 +330,19 @@ final class Pickler {
             save(q.zeroPoints(), depth + 1);
             saveInt(q.axis());
             out.write(TUPLE);
+            memoizeFresh();
         }
-        out.write(t.requiresGrad() ? NEWTRUE : NEWFALSE);
+        out.write(requiresGrad ? NEWTRUE : NEWFALSE);
         saveEmptyOrderedDict();
         if (v3) {
             saveGlobal("torch", t.dtype().torchName());
         }
         out.write(TUPLE);
+        memoizeFresh();
         out.write(REDUCE);
     }
 
+    /** torch's {@code persistent_id}: {@code ('storage', storage_type, key, 'cpu', numel)}, memoized, then BINPERSID. */
     private void savePersistentId(Tensor t, boolean untyped) {
         Storage s = t.storage();
         String key = storageKeys.get(s);
@@ -237,23 +352,26 @@ final class Pickler {
             storages.add(s);
         }
         out.write(MARK);
-        saveString("storage");
+        saveConstantString("storage");
         if (untyped) {
             saveGlobal("torch", "UntypedStorage");
         } else {
             saveGlobal("torch", t.dtype().storageClass());
         }
-        saveString(key);
-        saveString("cpu");
+        saveConstantString("\0key\0" + key, key);
+        saveConstantString(LOCATION);
         saveInt(untyped ? s.nbytes() : s.nbytes() / t.dtype().storageElementSize());
         out.write(TUPLE);
+        memoizeFresh();
         out.write(BINPERSID);
     }
 
+    /** {@code OrderedDict()}: the tensor's empty backward hooks; a new object each time. */
     private void saveEmptyOrderedDict() {
         saveGlobal("collections", "OrderedDict");
         out.write(EMPTY_TUPLE);
         out.write(REDUCE);
+        memoizeFresh();
     }
 
     private static List<Object> boxed(long[] values) {
@@ -294,22 +412,49 @@ final class Pickler {
         }
     }
 
-    private void saveString(String s) {
+    private void writeString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write(BINUNICODE);
         writeLe32(b.length);
         out.write(b, 0, b.length);
     }
 
+    /** A string torch writes itself (one Python object however often it is used). */
+    private void saveConstantString(String s) {
+        saveConstantString("\0str\0" + s, s);
+    }
+
+    private void saveConstantString(String memoKey, String s) {
+        Integer index = constants.get(memoKey);
+        if (index != null) {
+            saveGet(index);
+            return;
+        }
+        writeString(s);
+        constants.put(memoKey, memoizeFresh());
+    }
+
+    /** GLOBAL, or BINGET of the global written before (Python memoizes the class or function object). */
     private void saveGlobal(String module, String name) {
+        String memoKey = module + "\n" + name + "\n";
+        Integer index = constants.get(memoKey);
+        if (index != null) {
+            saveGet(index);
+            return;
+        }
         out.write(GLOBAL);
-        byte[] b = (module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] b = memoKey.getBytes(StandardCharsets.UTF_8);
         out.write(b, 0, b.length);
+        constants.put(memoKey, memoizeFresh());
     }
 
     private void memoize(Object o) {
-        int index = memo.size();
-        memo.put(o, index);
+        memo.put(o, memoizeFresh());
+    }
+
+    /** Stores the object just written under the next memo index, which is returned. */
+    private int memoizeFresh() {
+        int index = memoSize++;
         if (index < 0x100) {
             out.write(BINPUT);
             out.write(index);
@@ -317,6 +462,7 @@ final class Pickler {
             out.write(LONG_BINPUT);
             writeLe32(index);
         }
+        return index;
     }
 
     private void saveGet(int index) {

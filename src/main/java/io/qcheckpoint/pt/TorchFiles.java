@@ -6,13 +6,11 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +27,18 @@ import java.util.Map;
  * <p>Reading accepts the zip container of any producer (torch 1.6 to 2.11+, stored or deflated,
  * ZIP64, any root folder) and the legacy container of torch &lt; 1.6, and builds values only from
  * an allowlist of torch globals. Storages are memory-mapped, not copied. Writing produces what
- * torch 1.13 writes: protocol-2 pickle, stored records aligned to 64 bytes, which {@code torch.load}
- * reads, and which are laid out for {@code mmap=True} (torch 2.1+). {@code weights_only=True} loads
- * them only where that torch's safe unpickler knows every global and opcode the file uses: torch
- * 1.13's refuses quantized tensors ({@code Unsupported class torch._utils._rebuild_qtensor}) and
- * Python floats outside tensors ({@code BINFLOAT}), so quantized state dicts need a later torch for it.
+ * torch 1.13 writes, byte for byte what its {@code torch.save} writes for the same values and file
+ * name: protocol-2 pickle with CPython's memo, records in a folder named after the file's stem,
+ * stored and aligned to 64 bytes, which {@code torch.load} reads, and which are laid out for
+ * {@code mmap=True} (torch 2.1+). {@code weights_only=True} loads them only where that torch's safe
+ * unpickler knows every global and opcode the file uses: torch 1.13's refuses quantized tensors
+ * ({@code Unsupported class torch._utils._rebuild_qtensor}) and Python floats outside tensors
+ * ({@code BINFLOAT}), so quantized state dicts need a later torch for it.
  */
 public final class TorchFiles {
     private static final int MAX_PICKLE_BYTES = Integer.MAX_VALUE - 8;
-    private static final String ROOT = "archive/";
+    /** The folder torch names the records of a file whose name has no stem, and of a buffer. */
+    private static final String DEFAULT_ROOT = "archive";
 
     private TorchFiles() {
     }
@@ -98,48 +99,40 @@ public final class TorchFiles {
     public static void write(Path path, Object value) throws IOException {
         Pickler pickler = new Pickler();
         byte[] pickle = pickler.pickle(value);
-        Path target = path.toAbsolutePath();
-        try {
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            try {
-                readableByAll(tmp);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    writeZip(ch, pickle, pickler.storages());
-                    ch.force(true);
-                }
-                move(tmp, target);
-            } catch (IOException | RuntimeException | Error e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-        } catch (FileSystemException e) {
-            // the caller knows the path it gave, not the hidden temporary file
-            throw OutputPaths.restate(path, e);
-        }
+        String archive = archiveName(path.toAbsolutePath());
+        AtomicWrite.write(path, ch -> writeZip(ch, archive, pickle, pickler.storages()));
     }
 
-    /** Temporary files are owner-only; a saved file should be as readable as {@code torch.save}'s. */
-    private static void readableByAll(Path tmp) throws IOException {
-        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        }
+    /**
+     * The folder torch 1.13 names the records after: the file name up to its last dot
+     * ({@code best_model_weights.pt} gives {@code best_model_weights}). torch refuses a name with an
+     * empty stem ({@code .pt}); here it gets the name torch gives a buffer, {@code archive}.
+     */
+    private static String archiveName(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot < 0 ? name : name.substring(0, dot);
+        return stem.isEmpty() ? DEFAULT_ROOT : stem;
     }
 
-    private static void move(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void writeZip(FileChannel ch, byte[] pickle, List<Storage> storages) throws IOException {
+    /**
+     * Writes the records as torch 1.13's {@code _save} does: {@code data.pkl}, the storages in the
+     * order of their keys sorted as strings ("0", "1", "10", "11", ..., "2"), then {@code version};
+     * no {@code byteorder} record (torch 1.13 writes none: its files are little-endian).
+     */
+    private static void writeZip(FileChannel ch, String archiveName, byte[] pickle, List<Storage> storages)
+            throws IOException {
+        String root = archiveName + "/";
         ZipWriter zip = new ZipWriter(ch);
-        zip.add(ROOT + "data.pkl", ByteBuffer.wrap(pickle));
-        zip.add(ROOT + "byteorder", ByteBuffer.wrap("little".getBytes(StandardCharsets.US_ASCII)));
+        zip.add(root + "data.pkl", ByteBuffer.wrap(pickle));
+        List<String> keys = new ArrayList<>();
         for (int i = 0; i < storages.size(); i++) {
-            Storage s = storages.get(i);
-            zip.add(ROOT + "data/" + i, new ZipWriter.Content() {
+            keys.add(Integer.toString(i));
+        }
+        Collections.sort(keys);
+        for (String key : keys) {
+            Storage s = storages.get(Integer.parseInt(key));
+            zip.add(root + "data/" + key, new ZipWriter.Content() {
                 @Override
                 public long size() {
                     return s.nbytes();
@@ -151,7 +144,7 @@ public final class TorchFiles {
                 }
             });
         }
-        zip.add(ROOT + "version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
+        zip.add(root + "version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
         zip.finish();
     }
 

@@ -11,18 +11,24 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * Writes a zip the way torch does: every record stored, its data 64-byte aligned (padding in an
- * {@code FB} extra field), ZIP64 fields where sizes or offsets need them, and always a ZIP64 end
- * record. Aligned stored records are what {@code torch.load(mmap=True)} needs.
+ * Writes a zip as torch 1.13's {@code PyTorchStreamWriter} (miniz) does, byte for byte: every record
+ * stored, its data 64-byte aligned (padding of {@code 'Z'} bytes in an {@code FB} extra field),
+ * flags 0x0808 (UTF-8 names, data descriptor), zero times, a local header without CRC or sizes
+ * followed by the data and a data descriptor (an empty record: flags 0x0800 and no descriptor),
+ * ZIP64 fields where a size or offset needs them, and always a ZIP64 end record. Aligned stored records are what {@code torch.load(mmap=True)} needs.
  */
 final class ZipWriter {
     private static final int ALIGNMENT = 64;
     private static final long MAX32 = 0xffffffffL;
-    private static final int DOS_DATE_1980 = 0x21;
-    /** Where the CRC-32 sits in a local file header. */
-    private static final int CRC_OFFSET = 14;
+    /** General purpose flags: bit 11 (UTF-8 name) always, bit 3 (sizes in a data descriptor) for a non-empty record. */
+    private static final short UTF8_NAME = 0x0800;
+    private static final short DESCRIPTOR = 0x0008;
+    /** The ZIP64 end record's "version made by" (Unix, 3.0) and "version needed" (4.5), as miniz writes them. */
+    private static final short ZIP64_MADE_BY = 0x031e;
+    private static final short ZIP64_NEEDED = 45;
+    private static final byte PAD = 'Z';
 
-    /** A record's content, written twice: once to checksum it, once to the file. */
+    /** A record's content, written once, checksummed on its way. */
     interface Content {
         long size();
 
@@ -32,6 +38,10 @@ final class ZipWriter {
     private record Written(byte[] name, long crc, long size, long offset) {
         boolean zip64() {
             return size >= MAX32 || offset >= MAX32;
+        }
+
+        short flags() {
+            return (short) (size == 0 ? UTF8_NAME : UTF8_NAME | DESCRIPTOR);
         }
     }
 
@@ -62,37 +72,45 @@ final class ZipWriter {
     }
 
     /**
-     * Adds a record with the given content, read once: it is checksummed on its way to the file,
-     * and the CRC is then written into the local header, which has a fixed slot for it.
+     * Adds a record with the given content: a local header without CRC or sizes, the data
+     * (checksummed on its way to the file), then a data descriptor with both.
      */
     void add(String name, Content content) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         long offset = out.position();
         long size = content.size();
-        boolean zip64 = size >= MAX32;
-        int zip64Len = zip64 ? 20 : 0;
+        Written w = new Written(nameBytes, 0, size, offset);
+        // miniz's local ZIP64 field: the size (and a compressed size of 0, not known yet), then the offset
+        ByteBuffer zip64 = zip64Extra(w, 0);
+        int zip64Len = zip64.remaining();
         long base = offset + 30 + nameBytes.length + zip64Len + 4;
         int pad = (int) ((ALIGNMENT - base % ALIGNMENT) % ALIGNMENT);
         ByteBuffer h = le(30 + nameBytes.length + zip64Len + 4 + pad);
-        h.putInt(0x04034b50).putShort((short) (zip64 ? 45 : 20)).putShort(flags(name)).putShort((short) 0)
-                .putShort((short) 0).putShort((short) DOS_DATE_1980).putInt(0)
-                .putInt((int) (zip64 ? MAX32 : size)).putInt((int) (zip64 ? MAX32 : size))
-                .putShort((short) nameBytes.length).putShort((short) (zip64Len + 4 + pad)).put(nameBytes);
-        if (zip64) {
-            h.putShort((short) 1).putShort((short) 16).putLong(size).putLong(size);
+        h.putInt(0x04034b50).putShort((short) 0).putShort(w.flags()).putShort((short) 0)
+                .putShort((short) 0).putShort((short) 0).putInt(0).putInt(0).putInt(0)
+                .putShort((short) nameBytes.length).putShort((short) (zip64Len + 4 + pad)).put(nameBytes).put(zip64);
+        h.putShort((short) 0x4246).putShort((short) pad);
+        for (int i = 0; i < pad; i++) {
+            h.put(PAD);
         }
-        h.putShort((short) 0x4246).putShort((short) pad).put(new byte[pad]);
         writeFully(h.flip());
         ChecksummingChannel data = new ChecksummingChannel(out);
         content.writeTo(data);
         if (data.count != size) {
             throw new IllegalStateException("record " + name + " wrote " + data.count + " bytes, declared " + size);
         }
-        ByteBuffer crc = le(4).putInt((int) data.crc.getValue()).flip();
-        while (crc.hasRemaining()) {
-            out.write(crc, offset + CRC_OFFSET + crc.position());
+        long crc = data.crc.getValue();
+        written.add(new Written(nameBytes, crc, size, offset));
+        if (size == 0) {
+            return;
         }
-        written.add(new Written(nameBytes, data.crc.getValue(), size, offset));
+        ByteBuffer descriptor = le(w.zip64() ? 24 : 16).putInt(0x08074b50).putInt((int) crc);
+        if (w.zip64()) {
+            descriptor.putLong(size).putLong(size);
+        } else {
+            descriptor.putInt((int) size).putInt((int) size);
+        }
+        writeFully(descriptor.flip());
     }
 
     /** Writes the central directory and the end records; the archive is complete after this. */
@@ -105,7 +123,7 @@ final class ZipWriter {
         long z64Start = out.position();
         int n = written.size();
         ByteBuffer end = le(56 + 20 + 22);
-        end.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
+        end.putInt(0x06064b50).putLong(44).putShort(ZIP64_MADE_BY).putShort(ZIP64_NEEDED).putInt(0).putInt(0)
                 .putLong(n).putLong(n).putLong(cdSize).putLong(cdStart);
         end.putInt(0x07064b50).putInt(0).putLong(z64Start).putInt(1);
         end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) Math.min(n, 0xffff))
@@ -115,31 +133,36 @@ final class ZipWriter {
     }
 
     private ByteBuffer centralEntry(Written w) {
+        ByteBuffer zip64 = zip64Extra(w, w.size());
+        ByteBuffer c = le(46 + w.name().length + zip64.remaining());
         boolean bigSize = w.size() >= MAX32;
-        boolean bigOffset = w.offset() >= MAX32;
-        int zip64Len = w.zip64() ? 4 + (bigSize ? 16 : 0) + (bigOffset ? 8 : 0) : 0;
-        ByteBuffer c = le(46 + w.name().length + zip64Len);
-        c.putInt(0x02014b50).putShort((short) 45).putShort((short) (w.zip64() ? 45 : 20))
-                .putShort(flags(new String(w.name(), StandardCharsets.UTF_8))).putShort((short) 0).putShort((short) 0)
-                .putShort((short) DOS_DATE_1980).putInt((int) w.crc()).putInt((int) (bigSize ? MAX32 : w.size()))
+        c.putInt(0x02014b50).putShort((short) 0).putShort((short) 0).putShort(w.flags()).putShort((short) 0)
+                .putShort((short) 0).putShort((short) 0).putInt((int) w.crc()).putInt((int) (bigSize ? MAX32 : w.size()))
                 .putInt((int) (bigSize ? MAX32 : w.size())).putShort((short) w.name().length)
-                .putShort((short) zip64Len).putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0)
-                .putInt((int) (bigOffset ? MAX32 : w.offset())).put(w.name());
-        if (w.zip64()) {
-            c.putShort((short) 1).putShort((short) (zip64Len - 4));
-            if (bigSize) {
-                c.putLong(w.size()).putLong(w.size());
-            }
-            if (bigOffset) {
-                c.putLong(w.offset());
-            }
-        }
+                .putShort((short) zip64.remaining()).putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0)
+                .putInt((int) Math.min(w.offset(), MAX32)).put(w.name()).put(zip64);
         return c.flip();
     }
 
-    private static short flags(String name) {
-        // Bit 11: the name is UTF-8; set only when it is not plain ASCII, as torch leaves it clear.
-        return (short) (name.chars().allMatch(ch -> ch < 0x80) ? 0 : 0x800);
+    /**
+     * miniz's ZIP64 extra field: empty unless the size or the offset needs 64 bits; then the
+     * uncompressed and compressed sizes (when the size does) and the offset (when it does).
+     */
+    private static ByteBuffer zip64Extra(Written w, long compressedSize) {
+        if (!w.zip64()) {
+            return le(0);
+        }
+        boolean bigSize = w.size() >= MAX32;
+        boolean bigOffset = w.offset() >= MAX32;
+        int len = (bigSize ? 16 : 0) + (bigOffset ? 8 : 0);
+        ByteBuffer b = le(4 + len).putShort((short) 1).putShort((short) len);
+        if (bigSize) {
+            b.putLong(w.size()).putLong(compressedSize);
+        }
+        if (bigOffset) {
+            b.putLong(w.offset());
+        }
+        return b.flip();
     }
 
     private static ByteBuffer le(int size) {

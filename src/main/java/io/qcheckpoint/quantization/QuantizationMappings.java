@@ -4,17 +4,23 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.BatchNorm;
 import io.qcheckpoint.nn.BatchNorm2d;
+import io.qcheckpoint.nn.BatchNorm3d;
 import io.qcheckpoint.nn.Conv1d;
 import io.qcheckpoint.nn.Conv2d;
 import io.qcheckpoint.nn.Conv3d;
 import io.qcheckpoint.nn.ConvNd;
 import io.qcheckpoint.nn.DeQuantStub;
+import io.qcheckpoint.nn.Dropout;
 import io.qcheckpoint.nn.FloatFunctional;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU6;
+import io.qcheckpoint.nn.Sequential;
+import io.qcheckpoint.nn.intrinsic.ConvBn2d;
+import io.qcheckpoint.nn.intrinsic.ConvBnReLU2d;
 import io.qcheckpoint.nn.intrinsic.ConvReLU1d;
 import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
 import io.qcheckpoint.nn.intrinsic.ConvReLU3d;
@@ -26,7 +32,10 @@ import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which quantized module replaces each float module type in convert, as torch's
@@ -52,6 +61,10 @@ public final class QuantizationMappings {
          */
         Module fromFloat(Module floatModule, QConfig qconfig, ObservedQParams output);
     }
+
+    /** The float types of torch 1.13's {@code DEFAULT_QAT_MODULE_MAPPINGS} that this library has. */
+    private static final List<Class<? extends Module>> QAT_FLOAT_TYPES = List.of(Conv2d.class, Conv3d.class,
+            Linear.class, ConvBn2d.class, ConvBnReLU2d.class, ConvReLU2d.class, ConvReLU3d.class, LinearReLU.class);
 
     private static final double PLACEHOLDER_SCALE = 1.0;
     private static final long PLACEHOLDER_ZERO_POINT = 0;
@@ -79,20 +92,45 @@ public final class QuantizationMappings {
         t.put(ConvReLU1d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 1, true, q, o));
         t.put(ConvReLU2d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 2, true, q, o));
         t.put(ConvReLU3d.class, (m, q, o) -> conv((ConvNd) m.child("0"), 3, true, q, o));
-        t.put(BatchNorm2d.class, (m, q, o) -> batchNorm((BatchNorm2d) m, o));
+        t.put(BatchNorm2d.class, (m, q, o) -> batchNorm((BatchNorm) m, 2, o));
+        t.put(BatchNorm3d.class, (m, q, o) -> batchNorm((BatchNorm) m, 3, o));
+        t.put(Dropout.class, (m, q, o) -> new io.qcheckpoint.nn.quantized.Dropout(((Dropout) m).p()));
         return new QuantizationMappings(t, QConfig.staticDefault());
     }
 
     /**
      * Returns torch's default dynamic mappings: Linear to a dynamic Linear whose weights take the
-     * qconfig's weight dtype (qint8 or float16).
+     * qconfig's weight dtype (qint8 or float16), a fused LinearReLU to a dynamic LinearReLU (qint8).
      *
      * @param defaultWeightDtype the weight dtype of {@link #defaultQConfig()}: {@link DType#QINT8} or {@link DType#FLOAT16}
      * @return the mappings
      */
     public static QuantizationMappings dynamicMappings(DType defaultWeightDtype) {
-        return new QuantizationMappings(Map.of(Linear.class, (m, q, o) -> dynamicLinear((Linear) m, q)),
-                QConfig.dynamic(defaultWeightDtype));
+        Map<Class<? extends Module>, Factory> t = new LinkedHashMap<>();
+        t.put(Linear.class, (m, q, o) -> dynamicLinear((Linear) m, q));
+        t.put(LinearReLU.class, (m, q, o) -> dynamicLinearRelu((Linear) m.child("0"), q));
+        return new QuantizationMappings(t, QConfig.dynamic(defaultWeightDtype));
+    }
+
+    /**
+     * Returns torch 1.13's {@code get_default_qconfig_propagation_list()} as far as this library has
+     * the module types: the float types of the default static, QAT and dynamic mappings, and
+     * Sequential. The QAT-only ones (a ConvBn2d, ConvBnReLU2d fused for training) have no static
+     * mapping, in torch or here.
+     *
+     * @return the types, unmodifiable
+     */
+    public static Set<Class<? extends Module>> qconfigPropagationList() {
+        Set<Class<? extends Module>> types = new LinkedHashSet<>(staticMappings().floatTypes());
+        types.addAll(QAT_FLOAT_TYPES);
+        types.addAll(dynamicMappings(DType.QINT8).floatTypes());
+        types.add(Sequential.class);
+        return Collections.unmodifiableSet(types);
+    }
+
+    /** Returns the float types this table converts (torch's mapping keys), in table order. */
+    public Set<Class<? extends Module>> floatTypes() {
+        return table.keySet();
     }
 
     /** Returns the qconfig {@link Convert} gives selected modules when the caller names none. */
@@ -142,6 +180,17 @@ public final class QuantizationMappings {
         }
     }
 
+    private static Module dynamicLinearRelu(Linear f, QConfig q) {
+        DType dtype = q.weight() == null ? DType.QINT8 : q.weight().dtype();
+        if (dtype != DType.QINT8) {
+            throw new IllegalArgumentException("a dynamic LinearReLU takes qint8 weights, not " + dtype.torchName());
+        }
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            return new io.qcheckpoint.nn.quantized.dynamic.LinearReLU(quantizedWeight(f.weight(), q.weight(), scratch),
+                    f.bias());
+        }
+    }
+
     private static Module conv(ConvNd f, int dims, boolean relu, QConfig q, ObservedQParams o) {
         try (NDManager scratch = NDManager.newBaseManager()) {
             NDArray w = quantizedWeight(f.weight(), q.weight(), scratch);
@@ -163,10 +212,15 @@ public final class QuantizationMappings {
         }
     }
 
-    private static Module batchNorm(BatchNorm2d f, ObservedQParams o) {
-        return new io.qcheckpoint.nn.quantized.BatchNorm2d(f.parameter("weight").duplicate(),
-                f.parameter("bias").duplicate(), f.buffer("running_mean").duplicate(), f.buffer("running_var").duplicate(),
-                f.buffer("num_batches_tracked").duplicate(), f.eps(), scale(o), zeroPoint(o));
+    private static Module batchNorm(BatchNorm f, int dims, ObservedQParams o) {
+        NDArray weight = f.parameter("weight").duplicate();
+        NDArray bias = f.parameter("bias").duplicate();
+        NDArray mean = f.buffer("running_mean").duplicate();
+        NDArray var = f.buffer("running_var").duplicate();
+        NDArray tracked = f.buffer("num_batches_tracked").duplicate();
+        return dims == 3
+                ? new io.qcheckpoint.nn.quantized.BatchNorm3d(weight, bias, mean, var, tracked, f.eps(), scale(o), zeroPoint(o))
+                : new io.qcheckpoint.nn.quantized.BatchNorm2d(weight, bias, mean, var, tracked, f.eps(), scale(o), zeroPoint(o));
     }
 
     /** torch's {@code float(act_scale)}: the observer's float32 scale, or the placeholder. */

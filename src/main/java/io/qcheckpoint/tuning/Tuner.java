@@ -2,6 +2,7 @@ package io.qcheckpoint.tuning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.dataset.Dataset;
+import io.qcheckpoint.CpuInfo;
 import io.qcheckpoint.EagerQuantizedModel;
 import io.qcheckpoint.LpotOps;
 import io.qcheckpoint.config.Algorithm;
@@ -53,6 +54,7 @@ public final class Tuner {
     private final List<Algorithm> activationAlgorithms;
     private final int maxTrials;
     private final Duration timeout;
+    private final boolean reduceRange;
     private final TuningListener listener;
 
     private Tuner(Builder b) {
@@ -63,13 +65,17 @@ public final class Tuner {
         this.activationAlgorithms = List.copyOf(b.activationAlgorithms);
         this.maxTrials = b.maxTrials;
         this.timeout = b.timeout;
+        this.reduceRange = b.reduceRange;
         this.listener = b.listener;
         if (approach != Approach.POST_TRAINING_DYNAMIC_QUANT && calibration == null) {
             throw new IllegalArgumentException(approach.value() + " needs calibration data");
         }
     }
 
-    /** Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time limit. */
+    /**
+     * Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time
+     * limit, reduce_range as LPOT sets it on this CPU.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -92,6 +98,7 @@ public final class Tuner {
         private final List<Trial> trials = new ArrayList<>();
         private final long start = System.nanoTime();
         private final long calibrationBatches;
+        private final long calibIteration;
         private double baseline;
         private EagerQuantizedModel bestModel;
         private Trial best;
@@ -103,7 +110,12 @@ public final class Tuner {
             if (ops.isEmpty()) {
                 throw new TuningException("the model has no op to quantize (" + approach.value() + ")");
             }
-            this.calibrationBatches = countBatches();
+            long batches = countBatches();
+            boolean dynamic = approach == Approach.POST_TRAINING_DYNAMIC_QUANT;
+            this.calibrationBatches = dynamic ? 0 : batches;
+            // LPOT 1.5 (TuneStrategy.__init__): calib_iteration = ceil(sampling_size / batch_size) with a
+            // calibration loader, whatever the approach, else 1; here every batch is sampled
+            this.calibIteration = batches > 0 ? batches : 1;
         }
 
         TuningResult run() {
@@ -203,7 +215,7 @@ public final class Tuner {
         private EagerQuantizedModel quantize(TuneConfig cfg) {
             Iterable<NDArray> batches = approach == Approach.POST_TRAINING_DYNAMIC_QUANT ? List.of() : counted();
             try {
-                return EagerQuantizedModel.quantize(cfg, fp32, batches);
+                return EagerQuantizedModel.quantize(cfg, fp32, batches, reduceRange);
             } catch (CheckpointException e) {
                 throw new TuningException("building the model of " + cfg.ops().size() + " ops failed: " + e.getMessage(), e);
             }
@@ -242,9 +254,9 @@ public final class Tuner {
         private TuneConfig allInt8(Algorithm algorithm) {
             Map<OpKey, OpConfig> op = new LinkedHashMap<>();
             for (OpKey k : ops) {
-                op.put(k, LpotOps.int8(k, algorithm));
+                op.put(k, LpotOps.int8(k, approach, algorithm));
             }
-            return TuneConfig.lpot(approach, calibrationBatches, op);
+            return TuneConfig.lpot(approach, calibIteration, op);
         }
 
         private TuneConfig withFp32(TuneConfig cfg, String opName) {
@@ -257,15 +269,16 @@ public final class Tuner {
             return cfg.withOps(op);
         }
 
+        /** The calibration batches (0 without calibration data, which only the dynamic approach may lack). */
         private long countBatches() {
-            if (approach == Approach.POST_TRAINING_DYNAMIC_QUANT) {
+            if (calibration == null) {
                 return 0;
             }
             long n = 0;
             for (Iterator<NDArray> it = calibration.iterator(); it.hasNext(); it.next()) {
                 n++;
             }
-            if (n == 0) {
+            if (n == 0 && approach != Approach.POST_TRAINING_DYNAMIC_QUANT) {
                 throw new TuningException("the calibration data has no batch");
             }
             return n;
@@ -301,6 +314,7 @@ public final class Tuner {
         private List<Algorithm> activationAlgorithms = List.of(Algorithm.MINMAX, Algorithm.KL);
         private int maxTrials = 100;
         private Duration timeout;
+        private boolean reduceRange = CpuInfo.lpotReduceRange();
         private TuningListener listener = TuningListener.NONE;
 
         private Builder() {
@@ -323,7 +337,9 @@ public final class Tuner {
 
         /**
          * Sets the calibration inputs (required for the static approach), iterated once per trial and
-         * once to count them ({@code calib_iteration}); the tuner does not close them.
+         * once to count them: their number is the config's {@code calib_iteration}, for the dynamic
+         * approach too (which runs no calibration), as LPOT writes it; without them a dynamic config
+         * says 1. The tuner does not close them.
          *
          * @param batches the input batches
          * @return this
@@ -409,6 +425,20 @@ public final class Tuner {
                 throw new IllegalArgumentException("the timeout must not be negative, got " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets LPOT's {@code REDUCE_RANGE}: when true, asymmetric activation observers quantize to 7
+         * bits (quint8 0..127, scales about twice as large), as LPOT 1.5 does on a CPU without AVX-512
+         * VNNI. Default: what LPOT would do on this CPU ({@link CpuInfo#lpotReduceRange()}). The
+         * tune config does not record it (LPOT 1.5 does not either); loading does not need it.
+         *
+         * @param reduceRange whether to reduce the activation range
+         * @return this
+         */
+        public Builder reduceRange(boolean reduceRange) {
+            this.reduceRange = reduceRange;
             return this;
         }
 

@@ -119,6 +119,9 @@ class Ops(Module):
   def batch_norm2d(self: __torch__.Ops,
     x: Tensor, weight: Optional[Tensor], bias: Optional[Tensor], mean: Tensor, var: Tensor, eps: float, scale: float, zero_point: int) -> Tensor:
     return ops.quantized.batch_norm2d(x, weight, bias, mean, var, eps, scale, zero_point)
+  def batch_norm3d(self: __torch__.Ops,
+    x: Tensor, weight: Optional[Tensor], bias: Optional[Tensor], mean: Tensor, var: Tensor, eps: float, scale: float, zero_point: int) -> Tensor:
+    return ops.quantized.batch_norm3d(x, weight, bias, mean, var, eps, scale, zero_point)
   def relu6(self: __torch__.Ops,
     x: Tensor) -> Tensor:
     return ops.quantized.relu6(x, False)

@@ -47,8 +47,8 @@ class ZipLayoutTest {
                 }
             }
         }
-        assertEquals("archive/data.pkl", names.get(0));
-        assertTrue(names.contains("archive/version"));
+        assertEquals("copy/data.pkl", names.get(0), "the folder is the file's stem, as torch names it");
+        assertTrue(names.contains("copy/version"));
         assertFalse(names.stream().anyMatch(n -> n.endsWith(".format_version")));
         assertTrue(indexOf(raw, new byte[] {0x50, 0x4b, 0x06, 0x06}) > 0, "ZIP64 end record");
     }

@@ -22,12 +22,14 @@ class DotDict(dict):
         return self.get(key, None)
 
     def __setitem__(self, key, value):
-        if isinstance(value, dict) and not isinstance(value, DotDict):
-            value = DotDict(value)
+        # type(self): upstream names its own DotDict here; the ilit stand-in subclasses this one
+        cls = type(self)
+        if isinstance(value, dict) and not isinstance(value, cls):
+            value = cls(value)
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-            value = DotDict(value[0])
+            value = cls(value[0])
         if isinstance(value, list) and len(value) > 1 and all(isinstance(v, dict) for v in value):
-            value = DotDict({k: v for d in value for k, v in d.items()})
+            value = cls({k: v for d in value for k, v in d.items()})
         super(DotDict, self).__setitem__(key, value)
 
     def __getstate__(self):
