@@ -17,7 +17,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.file.Files;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -33,14 +36,22 @@ import java.util.stream.Collectors;
  *                 | {"scheme": "per_tensor_affine", "scale": 0.1, "zero_point": 3}
  *                 | {"scheme": "per_channel_affine" | "per_channel_affine_float_qparams",
  *                    "axis": 0, "scales": [...], "zero_points": [...]},
- *               "sha256": "<hex of the tensor's elements>"}]}
+ *               "sha256": "<hex of the tensor's elements>" | null}]}
  * }</pre>
  * which is what a torch script computes from {@code torch.load} of the same file, so the two can be
- * compared field by field. Non-finite floats appear as the strings {@code "nan"}, {@code "inf"},
+ * compared field by field. Hashing is bounded by what the file holds, not by what its tensors claim
+ * to view: a tensor reached under several keys is hashed once, and once the bytes hashed would pass
+ * {@link #HASH_BUDGET_PER_FILE_BYTE} times the file's size plus {@link #HASH_BUDGET_SLACK} (a
+ * stride-0 view of 2^40 elements takes 753 bytes to store), the remaining tensors get
+ * {@code "sha256": null} and a {@code "sha256_skipped"} reason. Non-finite floats appear as the strings {@code "nan"}, {@code "inf"},
  * {@code "-inf"} (Python's spelling), since JSON has no such numbers.
  */
 public final class InspectReport {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** Bytes of tensor elements hashed per byte of the file, at most. */
+    public static final long HASH_BUDGET_PER_FILE_BYTE = 16;
+    /** Bytes of tensor elements that may always be hashed. */
+    public static final long HASH_BUDGET_SLACK = 256L << 20;
 
     private InspectReport() {
     }
@@ -58,13 +69,40 @@ public final class InspectReport {
         ObjectNode root = JSON.objectNode();
         root.put("format", file.format().label());
         ArrayNode tensors = root.putArray("tensors");
+        Hashes hashes = new Hashes(Files.size(file.path()) * HASH_BUDGET_PER_FILE_BYTE + HASH_BUDGET_SLACK);
         for (NamedTensor nt : file.tensors()) {
-            tensors.add(tensorJson(file, nt));
+            tensors.add(tensorJson(file, nt, hashes));
         }
         return root;
     }
 
-    private static ObjectNode tensorJson(TorchFile file, NamedTensor nt) throws IOException {
+    /** The hashes made so far, by tensor, and the bytes the budget has left. */
+    private static final class Hashes {
+        private final Map<Tensor, String> done = new IdentityHashMap<>();
+        private long left;
+
+        Hashes(long budget) {
+            this.left = budget;
+        }
+
+        void put(ObjectNode o, Tensor t) throws IOException {
+            String known = done.get(t);
+            if (known == null && t.nbytes() > left) {
+                o.putNull("sha256");
+                o.put("sha256_skipped", "its " + t.nbytes() + " bytes of elements would take hashing past "
+                        + HASH_BUDGET_PER_FILE_BYTE + " times the file's size");
+                return;
+            }
+            if (known == null) {
+                left -= t.nbytes();
+                known = sha256(t);
+                done.put(t, known);
+            }
+            o.put("sha256", known);
+        }
+    }
+
+    private static ObjectNode tensorJson(TorchFile file, NamedTensor nt, Hashes hashes) throws IOException {
         Tensor t = nt.tensor();
         ObjectNode o = JSON.objectNode();
         o.put("key", nt.key());
@@ -74,7 +112,7 @@ public final class InspectReport {
             shape.add(s);
         }
         o.set("quantization", quantizationJson(file, nt.key(), t.quantization()));
-        o.put("sha256", sha256(t));
+        hashes.put(o, t);
         return o;
     }
 

@@ -1,6 +1,7 @@
 package io.qcheckpoint.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,9 +13,11 @@ import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.pt.Tuple;
+import io.qcheckpoint.testing.PythonTorch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,48 @@ class InspectCommandTest {
             long total = tensors.stream().mapToLong(nt -> nt.tensor().nbytes()).sum();
             assertTrue(lines[lines.length - 1].endsWith(" tensors, " + total + " bytes"), r::toString);
         }));
+    }
+
+    /**
+     * Hashing is bounded by what the file stores: torch writes a 2^40-element stride-0 view in a few
+     * hundred bytes, and one 8 MB tensor reached under 4000 keys once (32 GB of elements as a tree).
+     */
+    @Test
+    void jsonHashesWhatIsStoredNotWhatViewsClaim(@TempDir Path dir) throws Exception {
+        PythonTorch.Result made = PythonTorch.runPython(List.of("-c", String.join("\n",
+                "import sys, torch",
+                "torch.save({'small': torch.arange(4.0), 'huge': torch.zeros(1).expand(2 ** 40)}, sys.argv[1])",
+                "t = torch.arange(2 * 1024 * 1024, dtype=torch.float32)",
+                "torch.save({str(i): t for i in range(4000)}, sys.argv[2])"),
+                dir.resolve("expanded.pt").toString(), dir.resolve("shared.pt").toString()));
+        assertEquals(0, made.exitCode(), made.stderr());
+        JsonNode expanded = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> json(Cli.run("inspect", "--json", dir.resolve("expanded.pt"))));
+        JsonNode small = expanded.get("tensors").get(0);
+        assertEquals(torchSha256(dir.resolve("expanded.pt"), "small"), small.get("sha256").asText());
+        JsonNode huge = expanded.get("tensors").get(1);
+        assertTrue(huge.get("sha256").isNull(), huge::toString);
+        assertTrue(huge.get("sha256_skipped").asText().contains("4398046511104 bytes"), huge::toString);
+
+        JsonNode shared = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> json(Cli.run("inspect", "--json", dir.resolve("shared.pt"))));
+        assertEquals(4000, shared.get("tensors").size());
+        String expected = torchSha256(dir.resolve("shared.pt"), "0");
+        shared.get("tensors").forEach(t -> assertEquals(expected, t.get("sha256").asText(), t.get("key").asText()));
+    }
+
+    private static JsonNode json(Cli.Result r) throws IOException {
+        assertEquals(0, r.exitCode(), r.err());
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    private static String torchSha256(Path file, String key) throws Exception {
+        PythonTorch.Result r = PythonTorch.runPython(List.of("-c", String.join("\n",
+                "import sys, hashlib, torch",
+                "t = torch.load(sys.argv[1])[sys.argv[2]]",
+                "print(hashlib.sha256(t.contiguous().numpy().tobytes()).hexdigest())"), file.toString(), key));
+        assertEquals(0, r.exitCode(), r.stderr());
+        return r.stdout().strip();
     }
 
     @Test
