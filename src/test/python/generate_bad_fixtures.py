@@ -481,6 +481,11 @@ def bounds_cases():
     add('zip_deflate_claims_100mb', lie,
         'DEFLATED data.pkl of 100 KB that declares 100,000,000 inflated bytes (within deflate\'s 1032:1): a reader '
         'must allocate as bytes really arrive, not the claim (max_allocation)')
+    e, z = eocd_offsets(good)
+    add('zip64_locator_near_2_63', patch(good, e - 12, '<Q', 2 ** 63 - 20),
+        'the ZIP64 end locator gives its record offset as 2^63 - 20: offset + record size overflows a signed long')
+    add('bounds_size_huge_product', torch_zip(state_dict_pickle(w=w_tensor(size=(2 ** 62, 4), stride=(4, 1)))),
+        "tensor 'w' has size (2^62, 4): its element count overflows 64 bits")
     add('bounds_size_of_strings', torch_zip(state_dict_pickle(extra=[(u('size'), call('torch', 'Size',
                                                                                       tup(u('a'), NONE)))])),
         "torch.Size(('a', None)): a size of non-integers")

@@ -67,6 +67,11 @@ public final class AtomicWrite {
         } catch (FileSystemException e) {
             // the caller knows the path it gave, not the hidden temporary file
             throw OutputPaths.restate(path, e);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            // the operating system's reason ("No space left on device") names no file
+            throw new IOException(path + ": " + e.getMessage(), e);
         }
         syncDirectory(target.getParent());
     }

@@ -53,6 +53,17 @@ public final class TorchFiles {
      * @throws IOException if the file cannot be read
      */
     public static TorchFile read(Path path) throws IOException {
+        try {
+            return readChannel(path);
+        } catch (CheckpointException | FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            // the operating system's reason ("Is a directory", "Input/output error") names no file
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TorchFile readChannel(Path path) throws IOException {
         String name = path.toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer head = ByteBuffer.allocate(8);

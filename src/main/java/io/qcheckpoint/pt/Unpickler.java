@@ -79,6 +79,10 @@ final class Unpickler {
             throw e;
         } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
             throw error("pickle ends in the middle of an opcode (truncated?)", e);
+        } catch (ArithmeticException e) {
+            throw error("a size, stride or offset overflows 64 bits", e);
+        } catch (ClassCastException e) {
+            throw error("a value of the wrong type where torch expects another", e);
         } catch (RuntimeException e) {
             throw error(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
@@ -239,6 +243,11 @@ final class Unpickler {
             return c.call(args);
         } catch (CheckpointException e) {
             throw e;
+        } catch (ClassCastException e) {
+            throw error(opcode + " of " + TorchGlobals.describe(callable) + " failed: an argument of the wrong type", e);
+        } catch (ArithmeticException e) {
+            throw error(opcode + " of " + TorchGlobals.describe(callable) + " failed: a size, stride or offset"
+                    + " overflows 64 bits", e);
         } catch (RuntimeException e) {
             throw error(opcode + " of " + TorchGlobals.describe(callable) + " failed: " + e.getMessage(), e);
         }

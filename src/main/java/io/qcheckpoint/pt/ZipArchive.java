@@ -80,7 +80,7 @@ final class ZipArchive {
         long cdOffset = tail.getInt(eocd + 16) & 0xffffffffL;
         if (eocd >= 20 && tail.getInt(eocd - 20) == ZIP64_LOCATOR_SIG) {
             long z64 = tail.getLong(eocd - 12);
-            if (z64 < 0 || z64 + 56 > eocdPos) {
+            if (z64 < 0 || z64 > eocdPos - 56) {
                 throw new CheckpointFormatException(file, "ZIP64 end record offset " + z64 + " is outside the file");
             }
             ByteBuffer z = read(channel, z64, 56);

@@ -3,6 +3,7 @@ package io.qcheckpoint.pt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -50,6 +53,13 @@ class BadFilesTest {
         if (!global.isNull()) {
             assertTrue(e.getMessage().contains(global.asText().replace(' ', '.')), "names the global: " + e.getMessage());
         }
+    }
+
+    /** The operating system's own reasons name no file ("Is a directory"); the reader's message does. */
+    @Test
+    void anUnreadablePathIsNamed(@TempDir Path dir) {
+        IOException e = assertThrows(IOException.class, () -> TorchFiles.read(dir));
+        assertTrue(e.getMessage().startsWith(dir + ": "), e.getMessage());
     }
 
     @AfterAll
