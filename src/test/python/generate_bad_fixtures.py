@@ -400,6 +400,106 @@ def nested_dicts_sharing_key(depth, key_len):
     return out + SETITEM * depth
 
 
+EMPTY_SET, ADDITEMS, FROZENSET, TUPLE2, DICT, LIST = b'\x8f', b'\x90', b'\x91', b'\x86', b'd', b'l'
+
+
+def memo_dag_of(levels, make_pair):
+    """x0 = 'leaf'; x(k+1) = make_pair(get(k)): a DAG that unfolds into 2 ** levels leaves."""
+    out = u('leaf') + put(0) + b'0'
+    for k in range(levels):
+        out += make_pair(get(k)) + put(k + 1) + b'0'
+    return out + get(levels)
+
+
+def more_bounds_cases(add, pkl):
+    """Variations of each bounded-work class: other containers, other opcodes, other places."""
+    dags = {'dict': lambda x: EMPTY_DICT + MARK + u('a') + x + u('b') + x + SETITEMS,
+            'tuple': lambda x: x + x + TUPLE2,
+            'list_opcode': lambda x: MARK + x + x + LIST,
+            'dict_opcode': lambda x: MARK + u('a') + x + u('b') + x + DICT,
+            'odict': lambda x: glob('collections', 'OrderedDict') + EMPTY_TUPLE + REDUCE + MARK + u('a') + x + u('b') + x
+            + SETITEMS}
+    for name, pair in dags.items():
+        add('bounds_memo_dag_%s_2_40' % name, with_state_dict('advance', memo_dag_of(40, pair)),
+            "a DAG of %s nodes through the memo, 40 levels: 2^40 leaves as a tree" % name)
+    add('bounds_memo_dag_as_key_tuple', with_state_dict('advance', EMPTY_DICT + memo_dag_of(40, dags['tuple']) + i(1)
+                                                          + SETITEM),
+        "a dict key that is a tuple DAG of 2^40 leaves (hashing it as a tree never ends)")
+    add('bounds_memo_dag_in_metadata', torch_zip(odict() + MARK + u('w') + w_tensor() + u('b') + b_tensor() + SETITEMS
+                                                 + dict_of((u('_metadata'), memo_dag_of(40, dags['dict'])))
+                                                 + BUILD + STOP),
+        "a state dict whose _metadata attribute holds a dict DAG of 2^40 leaves")
+    add('bounds_memo_dag_2_23', with_state_dict('advance', memo_dag(23)),
+        "a list DAG of 23 levels: 8M leaves, twice the element budget")
+    for depth, opcode in ((1001, 'lists'), (5000, 'lists'), (1001, 'dicts'), (100000, 'dicts')):
+        value = nested_lists(depth) if opcode == 'lists' else EMPTY_DICT * depth + (u('k') + SETITEM) * 0
+        if opcode == 'dicts':
+            value = EMPTY_DICT + (u('k') + EMPTY_DICT) * (depth - 1) + SETITEM * (depth - 1)
+        add('bounds_nested_%s_%d' % (opcode, depth), with_state_dict('advance', value),
+            "%d nested %s" % (depth, opcode))
+    add('bounds_nested_tuples_5000', with_state_dict('advance', u('k') + TUPLE1 * 5000), "5,000 nested tuples")
+    add('bounds_self_tuple_list', with_state_dict('advance', EMPTY_LIST + put(0) + get(0) + TUPLE1 + APPEND),
+        "L = [(L,)]: a list that contains itself through a tuple")
+    add('bounds_self_odict', with_state_dict('advance', odict() + put(0) + u('me') + get(0) + SETITEM),
+        "d = OrderedDict(me=d): an ordered dict that contains itself")
+    add('bounds_self_metadata', torch_zip(odict() + put(0) + MARK + u('w') + w_tensor() + u('b') + b_tensor() + SETITEMS
+                                          + dict_of((u('_metadata'), get(0))) + BUILD + STOP),
+        "a state dict whose _metadata attribute is the state dict itself")
+    add('bounds_self_list_deep', with_state_dict('advance', EMPTY_LIST + put(0) + EMPTY_LIST + EMPTY_LIST + get(0)
+                                                   + APPEND + APPEND + APPEND),
+        "L = [[[L]]]: a cycle three levels long")
+    add('bounds_wide_dict_shared_key_value', with_state_dict('advance', u('v' * 100000) + put(0) + b'0' + EMPTY_DICT + MARK
+                                                               + b''.join(u('k%d' % k) + get(0) for k in range(1000))
+                                                               + SETITEMS),
+        "a dict of 1,000 entries that all hold one 100 KB string: 100 MB of content unfolded")
+    add('bounds_wide_bytes_shared', with_state_dict('advance', b'B' + struct.pack('<I', 100000) + b'\0' * 100000 + put(0)
+                                                      + b'0' + EMPTY_LIST + MARK + get(0) * 1000 + APPENDS),
+        "a list of 1,000 references to one 100 KB bytes object: 100 MB unfolded")
+    for digits in (4302, 10000):
+        add('bounds_long_text_%d' % digits, with_state_dict('advance', b'L' + b'1' * digits + b'L\n'),
+            "a LONG literal of %d digits inside a state dict" % digits)
+        add('bounds_int_text_%d' % digits, with_state_dict('advance', b'I' + b'1' * digits + b'\n'),
+            "an INT literal of %d digits inside a state dict" % digits)
+    add('bounds_long4_2000', with_state_dict('advance', b'\x8b' + struct.pack('<i', 2000) + b'\x7f' * 2000),
+        "a LONG4 integer of 2,000 bytes (about 4,800 digits)")
+    add('bounds_long1_as_storage_size', torch_zip(state_dict_pickle(w=w_tensor(numel=2 ** 80))),
+        "a storage of 2^80 elements (a LONG1 that fits no long)")
+    for name, key in (('list', EMPTY_LIST), ('dict', EMPTY_DICT), ('set', EMPTY_SET),
+                      ('tuple_of_list', EMPTY_LIST + TUPLE1)):
+        add('bounds_unhashable_key_%s' % name, with_state_dict('advance', EMPTY_DICT + key + i(1) + SETITEM),
+            "a dict key that is a %s (Python: TypeError, unhashable)" % name.replace('_', ' '))
+    add('bounds_unhashable_set_item', with_state_dict('advance', EMPTY_SET + MARK + EMPTY_LIST + ADDITEMS),
+        "a set holding a list (Python: TypeError, unhashable)")
+    add('bounds_unhashable_frozenset_item', with_state_dict('advance', MARK + EMPTY_DICT + FROZENSET),
+        "a frozenset holding a dict (Python: TypeError, unhashable)")
+    add('bounds_odict_pair_not_a_pair', torch_zip(glob('collections', 'OrderedDict') + tup(EMPTY_LIST + MARK + i(1)
+                                                                                           + APPENDS) + REDUCE + STOP,
+                                                   data=()),
+        "OrderedDict([1]): an item that is not a pair (Python: TypeError)")
+    add('bounds_codecs_latin1_emoji', with_state_dict('advance', call('_codecs', 'encode', u('\U0001f600'), u('latin1'))),
+        "_codecs.encode of an emoji as latin1 (Python: UnicodeEncodeError)")
+    add('bounds_size_of_floats', torch_zip(state_dict_pickle(extra=[(u('size'), call('torch', 'Size',
+                                                                                    tup(b'G' + struct.pack('>d', 1.5))))])),
+        "torch.Size((1.5,)): a size of floats")
+    e, z = eocd_offsets(torch_zip(pkl))
+    add('zip64_locator_negative', patch(torch_zip(pkl), e - 12, '<q', -56),
+        'the ZIP64 end locator gives a negative record offset')
+    add('zip_duplicate_storage', gen.build_zip([('archive/data.pkl', pkl), ('archive/data/0', W_DATA),
+                                                ('archive/data/0', bytes(24)), ('archive/data/1', B_DATA),
+                                                ('archive/version', b'3\n')]),
+        "two records named archive/data/0 (different bytes): which one a reader takes depends on it")
+    add('zip_duplicate_version', gen.build_zip([('archive/data.pkl', pkl), ('archive/data/0', W_DATA),
+                                                ('archive/data/1', B_DATA), ('archive/version', b'3\n'),
+                                                ('archive/version', b'2\n')]),
+        "two archive/version records that disagree")
+    layout = []
+    good = torch_zip(pkl, out_layout=layout)
+    add('zip_local_method_disagrees', patch(good, layout[1].header_offset + 8, '<H', 8),
+        "data/0's local header says deflated where the central directory says stored")
+    add('zip_cd_offset_into_cd', patch(good, layout[1].central_offset + 42, '<I', layout[0].central_offset),
+        "data/0's directory entry points into the central directory itself")
+
+
 # Cases whose reading must allocate far less than the generic bound (file size x 1100 + 16 MiB).
 MAX_ALLOCATION = {'zip_deflate_claims_100mb': 32 << 20}
 
@@ -486,6 +586,7 @@ def bounds_cases():
         'the ZIP64 end locator gives its record offset as 2^63 - 20: offset + record size overflows a signed long')
     add('bounds_size_huge_product', torch_zip(state_dict_pickle(w=w_tensor(size=(2 ** 62, 4), stride=(4, 1)))),
         "tensor 'w' has size (2^62, 4): its element count overflows 64 bits")
+    more_bounds_cases(add, pkl)
     add('bounds_size_of_strings', torch_zip(state_dict_pickle(extra=[(u('size'), call('torch', 'Size',
                                                                                       tup(u('a'), NONE)))])),
         "torch.Size(('a', None)): a size of non-integers")

@@ -26,6 +26,8 @@ import java.util.Set;
  */
 final class Unpickler {
     private static final int MAX_KEY_DEPTH = 64;
+    /** Real keys are strings, numbers and short tuples of them. */
+    private static final int MAX_KEY_ELEMENTS = 10_000;
     /** Python 3.11's own limit on decimal digits of an int (sys.int_info.default_max_str_digits). */
     static final int MAX_INT_DIGITS = 4300;
     /** The bytes of a binary long with that many decimal digits. */
@@ -273,17 +275,25 @@ final class Unpickler {
     }
 
     /**
-     * Checks that {@code k} may be a dict key or set item: a scalar, or a tuple of such.
+     * Checks that {@code k} may be a dict key or set item: a scalar, or a tuple of such, of at most
+     * {@link #MAX_KEY_ELEMENTS} elements as a tree (hashing walks it as one, in Java as in Python).
      *
-     * @throws IllegalArgumentException if it is not, or tuples nest too deep
+     * @throws IllegalArgumentException if it is not, or tuples nest too deep or unfold too far
      */
     static void requireHashable(Object k, int depth) {
+        requireHashable(k, depth, new int[] {MAX_KEY_ELEMENTS});
+    }
+
+    private static void requireHashable(Object k, int depth, int[] budget) {
         if (depth > MAX_KEY_DEPTH) {
             throw new IllegalArgumentException("dict key nested deeper than " + MAX_KEY_DEPTH);
         }
+        if (--budget[0] < 0) {
+            throw new IllegalArgumentException("dict key of more than " + MAX_KEY_ELEMENTS + " elements");
+        }
         if (k instanceof Tuple t) {
             for (Object item : t.items()) {
-                requireHashable(item, depth + 1);
+                requireHashable(item, depth + 1, budget);
             }
         } else if (!(k == null || k instanceof String || k instanceof Long || k instanceof BigInteger
                 || k instanceof Double || k instanceof Boolean || k instanceof byte[] || k instanceof DType
