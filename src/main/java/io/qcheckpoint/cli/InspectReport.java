@@ -17,7 +17,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.nio.file.Files;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -41,7 +40,8 @@ import java.util.stream.Collectors;
  * which is what a torch script computes from {@code torch.load} of the same file, so the two can be
  * compared field by field. Hashing is bounded by what the file holds, not by what its tensors claim
  * to view: a tensor reached under several keys is hashed once, and once the bytes hashed would pass
- * {@link #HASH_BUDGET_PER_FILE_BYTE} times the file's size plus {@link #HASH_BUDGET_SLACK} (a
+ * {@link #HASH_BUDGET_PER_FILE_BYTE} times what the file stores (its pickle and each storage once)
+ * plus {@link #HASH_BUDGET_SLACK} (a
  * stride-0 view of 2^40 elements takes 753 bytes to store), the remaining tensors get
  * {@code "sha256": null} and a {@code "sha256_skipped"} reason. Non-finite floats appear as the strings {@code "nan"}, {@code "inf"},
  * {@code "-inf"} (Python's spelling), since JSON has no such numbers.
@@ -69,11 +69,24 @@ public final class InspectReport {
         ObjectNode root = JSON.objectNode();
         root.put("format", file.format().label());
         ArrayNode tensors = root.putArray("tensors");
-        Hashes hashes = new Hashes(Files.size(file.path()) * HASH_BUDGET_PER_FILE_BYTE + HASH_BUDGET_SLACK);
-        for (NamedTensor nt : file.tensors()) {
+        List<NamedTensor> all = file.tensors();
+        Hashes hashes = new Hashes(storedBytes(file, all) * HASH_BUDGET_PER_FILE_BYTE + HASH_BUDGET_SLACK);
+        for (NamedTensor nt : all) {
             tensors.add(tensorJson(file, nt, hashes));
         }
         return root;
+    }
+
+    /** What the file holds: its pickle and each storage once, however many tensors view it. */
+    private static long storedBytes(TorchFile file, List<NamedTensor> tensors) {
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        long bytes = file.pickleBytes();
+        for (NamedTensor nt : tensors) {
+            if (seen.put(nt.tensor().storage(), Boolean.TRUE) == null) {
+                bytes += nt.tensor().storage().nbytes();
+            }
+        }
+        return bytes;
     }
 
     /** The hashes made so far, by tensor, and the bytes the budget has left. */
@@ -90,7 +103,7 @@ public final class InspectReport {
             if (known == null && t.nbytes() > left) {
                 o.putNull("sha256");
                 o.put("sha256_skipped", "its " + t.nbytes() + " bytes of elements would take hashing past "
-                        + HASH_BUDGET_PER_FILE_BYTE + " times the file's size");
+                        + HASH_BUDGET_PER_FILE_BYTE + " times what the file stores");
                 return;
             }
             if (known == null) {

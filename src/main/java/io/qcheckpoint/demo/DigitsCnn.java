@@ -11,12 +11,11 @@ import io.qcheckpoint.nn.MaxPool2d;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU;
+import io.qcheckpoint.pt.StateDict;
+import io.qcheckpoint.pt.TorchFile;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -63,13 +62,13 @@ public final class DigitsCnn extends Module {
      */
     public static DigitsCnn pretrained() {
         DigitsCnn model = new DigitsCnn();
-        try {
-            Path file = weightsFile();
-            try {
-                model.loadStateDict(TorchFiles.readStateDict(file), true);
-            } finally {
-                delete(file);
+        try (InputStream in = DigitsCnn.class.getResourceAsStream(WEIGHTS)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + DigitsCnn.class.getPackageName().replace('.', '/') + "/"
+                        + WEIGHTS + " is missing from the class path");
             }
+            TorchFile file = TorchFiles.read(in, WEIGHTS);
+            model.loadStateDict(StateDict.fromPickled(file.root(), WEIGHTS), true);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e instanceof IllegalStateException ise ? ise
@@ -93,36 +92,5 @@ public final class DigitsCnn extends Module {
         x = call("flatten", call("pool", x));
         x = call("relu3", call("fc1", x));
         return call("dequant", call("fc2", x));
-    }
-
-    /**
-     * Copies the weights resource to a temporary file: TorchFiles reads from files only (it maps
-     * them), and the resource may sit in a jar.
-     */
-    private static Path weightsFile() throws IOException {
-        try (InputStream in = DigitsCnn.class.getResourceAsStream(WEIGHTS)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + DigitsCnn.class.getPackageName().replace('.', '/') + "/"
-                        + WEIGHTS + " is missing from the class path");
-            }
-            Path tmp = Files.createTempFile("digits_cnn", ".pt");
-            try {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                delete(tmp);
-                throw e;
-            }
-            return tmp;
-        }
-    }
-
-    /** Deletes the temporary copy; the loaded arrays are copies, so nothing still reads it. */
-    private static void delete(Path tmp) {
-        try {
-            Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-            // a platform that refuses to delete a mapped file: leave it for the JVM's exit
-            tmp.toFile().deleteOnExit();
-        }
     }
 }

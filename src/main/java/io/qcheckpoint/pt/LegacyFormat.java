@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,32 +17,32 @@ final class LegacyFormat {
     private static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     private static final long PROTOCOL_VERSION = 1001;
 
-    private final FileChannel channel;
+    private final Source source;
     private final String file;
     private final Map<String, Storage> storages = new HashMap<>();
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
 
-    private LegacyFormat(FileChannel channel, String file) {
-        this.channel = channel;
+    private LegacyFormat(Source source, String file) {
+        this.source = source;
         this.file = file;
     }
 
     /**
-     * Reads the file in {@code channel}.
+     * Reads the file in {@code source}.
      *
-     * @param channel the open file
+     * @param source the file's bytes
      * @param file its name, for messages
      * @return the root value and the pickles' total size
      * @throws CheckpointException if the file is unsafe, malformed or truncated
      * @throws IOException if reading fails
      */
-    static Object[] read(FileChannel channel, String file) throws IOException {
-        return new LegacyFormat(channel, file).read();
+    static Object[] read(Source source, String file) throws IOException {
+        return new LegacyFormat(source, file).read();
     }
 
     private Object[] read() throws IOException {
-        long size = channel.size();
-        ByteBuffer head = channel.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE));
+        long size = source.size();
+        ByteBuffer head = source.region(0, (int) Math.min(size, Source.MAX_BUFFER));
         if (!MAGIC.equals(asBig(unpickle(head, "magic number")))) {
             throw new CheckpointFormatException(file, "not a torch file: wrong magic number");
         }
@@ -87,7 +86,6 @@ final class LegacyFormat {
 
     private void readStorages(List<?> keys, long start, long size) throws IOException {
         long pos = start;
-        ByteBuffer count = ByteBuffer.allocate(8).order(order);
         for (Object k : keys) {
             Storage s = k instanceof String key ? storages.get(key) : null;
             if (s == null || s.isBound()) {
@@ -97,8 +95,7 @@ final class LegacyFormat {
             if (pos > size - 8) {
                 throw new CheckpointFormatException(file, "truncated: storage " + k + " has no size at offset " + pos);
             }
-            channel.read(count.clear(), pos);
-            long n = count.getLong(0);
+            long n = source.region(pos, 8).order(order).getLong(0);
             if (n != s.numel()) {
                 throw new CheckpointFormatException(file, "storage " + k + " holds " + n + " elements but was declared with "
                         + s.numel());
@@ -108,7 +105,7 @@ final class LegacyFormat {
                 throw new CheckpointFormatException(file, "truncated: storage " + k + " needs " + bytes
                         + " bytes at offset " + (pos + 8) + ", the file has " + (size - pos - 8) + " left");
             }
-            s.bind(StorageBytes.map(channel, pos + 8, bytes));
+            s.bind(source.storage(pos + 8, bytes));
             pos += 8 + bytes;
         }
         for (Map.Entry<String, Storage> e : storages.entrySet()) {

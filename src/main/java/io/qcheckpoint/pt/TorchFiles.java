@@ -1,12 +1,15 @@
 package io.qcheckpoint.pt;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -54,7 +57,7 @@ public final class TorchFiles {
      */
     public static TorchFile read(Path path) throws IOException {
         try {
-            return readChannel(path);
+            return readPath(path);
         } catch (CheckpointException | FileSystemException e) {
             throw e;
         } catch (IOException e) {
@@ -63,22 +66,65 @@ public final class TorchFiles {
         }
     }
 
-    private static TorchFile readChannel(Path path) throws IOException {
-        String name = path.toString();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer head = ByteBuffer.allocate(8);
-            ch.read(head, 0);
-            head.flip();
-            if (head.remaining() >= 4 && head.get(0) == 'P' && head.get(1) == 'K') {
-                return readZip(path, ch, name);
-            }
-            if (head.remaining() >= 2 && (head.get(0) & 0xff) == PickleOpcodes.PROTO) {
-                Object[] rootAndSize = LegacyFormat.read(ch, name);
-                return new TorchFile(path, TorchFormat.TORCH_LEGACY, rootAndSize[0], (Long) rootAndSize[1]);
-            }
-            throw new CheckpointFormatException(name, ch.size() == 0 ? "file is empty"
-                    : "not a torch.save file (neither a zip archive nor a legacy pickle)");
+    /**
+     * Reads a {@code torch.save} file held in memory.
+     *
+     * @param bytes the file's bytes (not copied: do not change them while the result is in use)
+     * @param name what to call the file in messages
+     * @return its format and root value
+     * @throws UnsafeCheckpointException if the file names a global outside the allowlist
+     * @throws CheckpointFormatException if the bytes are not a torch file, or are truncated or corrupt
+     */
+    public static TorchFile read(byte[] bytes, String name) throws IOException {
+        return read(Path.of(name), Source.inMemory(ByteBuffer.wrap(bytes)));
+    }
+
+    /**
+     * Reads a {@code torch.save} file from a stream (to its end, up to 2 GiB), such as a resource
+     * on the class path.
+     *
+     * @param in the stream; read to its end, not closed
+     * @param name what to call the file in messages
+     * @return its format and root value
+     * @throws UnsafeCheckpointException if the file names a global outside the allowlist
+     * @throws CheckpointFormatException if the bytes are not a torch file, are over 2 GiB, or are
+     *     truncated or corrupt
+     * @throws IOException if reading the stream fails
+     */
+    public static TorchFile read(InputStream in, String name) throws IOException {
+        byte[] bytes = in.readNBytes((int) Source.MAX_BUFFER);
+        if (in.read() >= 0) {
+            throw new CheckpointFormatException(name, "is over 2 GiB; read such files from a path");
         }
+        return read(bytes, name);
+    }
+
+    private static TorchFile readPath(Path path) throws IOException {
+        if (path.getFileSystem() == FileSystems.getDefault()) {
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                return read(path, Source.mapped(ch));
+            }
+        }
+        // Other providers (zip and jar files, in-memory file systems) cannot map: read the bytes.
+        if (Files.size(path) > Source.MAX_BUFFER) {
+            throw new CheckpointFormatException(path.toString(), "is over 2 GiB; such files are read only from the"
+                    + " default file system");
+        }
+        return read(path, Source.inMemory(ByteBuffer.wrap(Files.readAllBytes(path))));
+    }
+
+    private static TorchFile read(Path path, Source source) throws IOException {
+        String name = path.toString();
+        ByteBuffer head = source.region(0, (int) Math.min(8, source.size()));
+        if (head.remaining() >= 4 && head.get(0) == 'P' && head.get(1) == 'K') {
+            return readZip(path, source, name);
+        }
+        if (head.remaining() >= 2 && (head.get(0) & 0xff) == PickleOpcodes.PROTO) {
+            Object[] rootAndSize = LegacyFormat.read(source, name);
+            return new TorchFile(path, TorchFormat.TORCH_LEGACY, rootAndSize[0], (Long) rootAndSize[1]);
+        }
+        throw new CheckpointFormatException(name, source.size() == 0 ? "file is empty"
+                : "not a torch.save file (neither a zip archive nor a legacy pickle)");
     }
 
     /**
@@ -159,8 +205,8 @@ public final class TorchFiles {
         zip.finish();
     }
 
-    private static TorchFile readZip(Path path, FileChannel ch, String name) throws IOException {
-        ZipArchive zip = ZipArchive.open(ch, name);
+    private static TorchFile readZip(Path path, Source source, String name) throws IOException {
+        ZipArchive zip = ZipArchive.open(source, name);
         if (zip.entry("constants.pkl") != null) {
             throw new CheckpointFormatException(name, "is a TorchScript archive (torch.jit.save), not a torch.save file");
         }

@@ -3,7 +3,6 @@ package io.qcheckpoint.pt;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,36 +39,30 @@ final class ZipArchive {
         }
     }
 
-    private final FileChannel channel;
+    private final Source source;
     private final String file;
-    private final long fileSize;
     private final Map<String, Entry> entries;
     private final String root;
-    /** The whole file, mapped once, when it fits one buffer; records are slices of it. */
-    private final ByteBuffer whole;
 
-    private ZipArchive(FileChannel channel, String file, Map<String, Entry> entries, String root, ByteBuffer whole)
-            throws IOException {
-        this.whole = whole;
-        this.channel = channel;
+    private ZipArchive(Source source, String file, Map<String, Entry> entries, String root) {
+        this.source = source;
         this.file = file;
-        this.fileSize = channel.size();
         this.entries = entries;
         this.root = root;
     }
 
     /**
-     * Reads the central directory of the zip in {@code channel}.
+     * Reads the central directory of the zip in {@code source}.
      *
-     * @param channel the open file
+     * @param source the file's bytes
      * @param file the file's name, for messages
      * @return the archive
      * @throws CheckpointFormatException if the directory is missing, truncated or inconsistent
      * @throws IOException if reading fails
      */
-    static ZipArchive open(FileChannel channel, String file) throws IOException {
-        long size = channel.size();
-        ByteBuffer tail = read(channel, Math.max(0, size - 65557), (int) Math.min(size, 65557));
+    static ZipArchive open(Source source, String file) throws IOException {
+        long size = source.size();
+        ByteBuffer tail = source.region(Math.max(0, size - 65557), (int) Math.min(size, 65557));
         int eocd = findEocd(tail);
         if (eocd < 0) {
             throw new CheckpointFormatException(file, "no zip end-of-central-directory record (truncated?)");
@@ -83,7 +76,7 @@ final class ZipArchive {
             if (z64 < 0 || z64 > eocdPos - 56) {
                 throw new CheckpointFormatException(file, "ZIP64 end record offset " + z64 + " is outside the file");
             }
-            ByteBuffer z = read(channel, z64, 56);
+            ByteBuffer z = source.region(z64, 56);
             if (z.getInt(0) != ZIP64_EOCD_SIG) {
                 throw new CheckpointFormatException(file, "no ZIP64 end record at offset " + z64);
             }
@@ -102,14 +95,11 @@ final class ZipArchive {
             throw new CheckpointFormatException(file, "central directory claims " + count
                     + " entries but holds at most " + cdSize / 46);
         }
-        ByteBuffer whole = size <= Integer.MAX_VALUE - 8
-                ? channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN) : null;
-        ByteBuffer cd = whole != null ? whole.slice((int) cdOffset, (int) cdSize).order(ByteOrder.LITTLE_ENDIAN)
-                : channel.map(FileChannel.MapMode.READ_ONLY, cdOffset, cdSize).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer cd = source.region(cdOffset, (int) cdSize);
         Map<String, Entry> entries = new LinkedHashMap<>();
         String root = null;
         for (long i = 0; i < count; i++) {
-            Entry e = readEntry(channel, whole, file, cd, size);
+            Entry e = readEntry(source, file, cd, size);
             if (root == null) {
                 int slash = e.name().indexOf('/');
                 root = slash < 0 ? "" : e.name().substring(0, slash + 1);
@@ -123,7 +113,7 @@ final class ZipArchive {
             throw new CheckpointFormatException(file, "the zip archive is empty");
         }
         requireDisjoint(entries.values(), cdOffset, file);
-        return new ZipArchive(channel, file, Collections.unmodifiableMap(entries), root, whole);
+        return new ZipArchive(source, file, Collections.unmodifiableMap(entries), root);
     }
 
     /** No record's bytes overlap another's or the central directory, so every reader sees the same data. */
@@ -150,7 +140,7 @@ final class ZipArchive {
         return -1;
     }
 
-    private static Entry readEntry(FileChannel channel, ByteBuffer whole, String file, ByteBuffer cd, long fileSize) throws IOException {
+    private static Entry readEntry(Source source, String file, ByteBuffer cd, long fileSize) throws IOException {
         if (cd.remaining() < 46 || cd.getInt(cd.position()) != CENTRAL_SIG) {
             throw new CheckpointFormatException(file, "corrupt central directory entry at directory offset " + cd.position());
         }
@@ -198,14 +188,13 @@ final class ZipArchive {
             throw new CheckpointFormatException(file, "record " + name + " has its local header at " + offset
                     + ", outside the file of " + fileSize + " bytes");
         }
-        ByteBuffer local = whole != null ? whole.slice((int) offset, 30).order(ByteOrder.LITTLE_ENDIAN)
-                : read(channel, offset, 30);
+        ByteBuffer local = source.region(offset, 30);
         if (local.getInt(0) != LOCAL_SIG) {
             throw new CheckpointFormatException(file, "record " + name + ": no local header at offset " + offset);
         }
         int localNameLen = local.getShort(26) & 0xffff;
         long data = offset + 30 + localNameLen + (local.getShort(28) & 0xffff);
-        if (data > fileSize || (local.getShort(8) & 0xffff) != method || !localName(channel, whole, offset, localNameLen).equals(name)) {
+        if (data > fileSize || (local.getShort(8) & 0xffff) != method || !localName(source, offset, localNameLen).equals(name)) {
             throw new CheckpointFormatException(file, "record " + name + ": its local header at offset " + offset
                     + " disagrees with the central directory (name or compression method)");
         }
@@ -216,21 +205,11 @@ final class ZipArchive {
         return new Entry(name, method, csize, usize, offset, data);
     }
 
-    private static String localName(FileChannel channel, ByteBuffer whole, long offset, int length) throws IOException {
-        ByteBuffer b = whole != null ? whole.slice((int) offset + 30, length) : read(channel, offset + 30, length);
+    private static String localName(Source source, long offset, int length) throws IOException {
+        ByteBuffer b = source.region(offset + 30, length);
         byte[] bytes = new byte[length];
         b.get(0, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (channel.read(b, position + b.position()) < 0) {
-                break;
-            }
-        }
-        return b.clear();
     }
 
     /** Returns the root folder, with its trailing slash ({@code ""} for none). */
@@ -263,10 +242,7 @@ final class ZipArchive {
                 throw new CheckpointFormatException(file, "stored record " + e.name() + " has size " + e.size()
                         + " but " + e.compressedSize() + " bytes of data");
             }
-            if (whole != null) {
-                return StorageBytes.of(whole.slice((int) e.dataOffset(), (int) e.size()));
-            }
-            return StorageBytes.map(channel, e.dataOffset(), e.size());
+            return source.storage(e.dataOffset(), e.size());
         }
         if (e.method() != DEFLATED) {
             throw new CheckpointFormatException(file, "record " + e.name() + " uses compression method "
@@ -284,7 +260,11 @@ final class ZipArchive {
         }
         // Inflated twice: once into a small scratch buffer to prove the declared size true, then into
         // a buffer of exactly that size. A record that lies about its size so costs only the scratch.
-        ByteBuffer in = channel.map(FileChannel.MapMode.READ_ONLY, e.dataOffset(), e.compressedSize());
+        if (e.compressedSize() > Source.MAX_BUFFER) {
+            throw new CheckpointFormatException(file, "deflated record " + e.name() + " of " + e.compressedSize()
+                    + " compressed bytes is over 2 GiB");
+        }
+        ByteBuffer in = source.region(e.dataOffset(), (int) e.compressedSize());
         try {
             byte[] scratch = new byte[(int) Math.max(1, Math.min(e.size(), INFLATE_CHUNK))];
             if (inflate(in.duplicate(), scratch, e.size(), false) != e.size()) {
