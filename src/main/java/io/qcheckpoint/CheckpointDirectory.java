@@ -5,12 +5,12 @@ import io.qcheckpoint.pt.OutputPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -143,10 +143,11 @@ final class CheckpointDirectory {
      * dead processes left beside it: if {@code dir} is missing, a complete {@code .dir.ready-*} (or,
      * failing that, the {@code .dir.old-*} it replaced) becomes {@code dir}; then every
      * {@code .dir.new-*}, {@code .dir.ready-*} and {@code .dir.old-*} of a dead process is deleted.
-     * Does nothing, and writes nothing, where nothing was left.
+     * Does nothing, and writes nothing, where nothing was left; a leftover that cannot be deleted
+     * (a read-only location) is logged and left.
      *
      * @param dir the checkpoint directory
-     * @throws IOException if a rename or delete fails
+     * @throws IOException if {@code dir} is missing and the complete folder cannot be renamed to it
      */
     static void recover(Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
@@ -154,8 +155,14 @@ final class CheckpointDirectory {
         if (parent == null || !Files.isDirectory(parent)) {
             return;
         }
-        List<Path> ready = leftovers(target, READY);
-        List<Path> old = leftovers(target, OLD);
+        List<Path> ready;
+        List<Path> old;
+        try {
+            ready = leftovers(target, READY);
+            old = leftovers(target, OLD);
+        } catch (AccessDeniedException e) {
+            return; // a folder that cannot be listed holds nothing this process could have left
+        }
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !(ready.isEmpty() && old.isEmpty())) {
             Path restore = ready.isEmpty() ? old.get(0) : ready.get(0);
             LOG.warn("{}: finishing a save that was interrupted (restoring {})", target, restore.getFileName());
@@ -164,7 +171,12 @@ final class CheckpointDirectory {
         }
         for (String kind : List.of(NEW, READY, OLD)) {
             for (Path p : leftovers(target, kind)) {
-                deleteTree(p);
+                try {
+                    deleteTree(p);
+                } catch (IOException e) {
+                    // a read-only location still loads; the leftover goes with the next save that can write
+                    LOG.warn("{}: cannot remove {} left by an interrupted save: {}", target, p.getFileName(), e.toString());
+                }
             }
         }
     }
