@@ -3,6 +3,7 @@ package io.qcheckpoint;
 import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.IpexConfig;
 import io.qcheckpoint.config.IpexConfigs;
+import io.qcheckpoint.config.IpexRunnable;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.config.TuneConfigs;
 import io.qcheckpoint.nn.Module;
@@ -132,6 +133,7 @@ public final class Checkpoints {
         NDArray example = options.exampleInput().orElseThrow(() -> new IllegalArgumentException(file
                 + " is an IPEX checkpoint: loading it needs an example input (LoadOptions.withExampleInput)"));
         IpexConfig cfg = IpexConfigs.readJson(file);
+        IpexRunnable.check(cfg, file.toString());
         return new IpexQuantizedModel(IpexRebuild.rebuild(cfg, fp32, example, file.toString()), cfg);
     }
 

@@ -26,7 +26,7 @@ final class IpexConfigParser {
         }
         List<IpexOpCalibration> ops = new ArrayList<>();
         for (int i = 0; i < root.size(); i++) {
-            ops.add(checked(op(root.get(i), "[" + i + "]"), "[" + i + "]"));
+            ops.add(op(root.get(i), "[" + i + "]"));
         }
         return new IpexConfig(ops);
     }
@@ -56,42 +56,6 @@ final class IpexConfigParser {
                 list(n, path, "inputs_uint8_used", "a bool", JsonNode::isBoolean, JsonNode::booleanValue),
                 list(n, path, "outputs_uint8_used", "a bool", JsonNode::isBoolean, JsonNode::booleanValue),
                 bool(n, path, "quantized"), extras);
-    }
-
-    /**
-     * Refuses what IPEX never writes and the int8 model cannot run: an op without a multiplier, a
-     * multiplier that is not positive and finite (as a PyTorch scale, {@code 1 / multiplier} must be
-     * too), a zero point outside uint8 (when {@code uint8_used}) or int8.
-     */
-    private IpexOpCalibration checked(IpexOpCalibration op, String path) throws CheckpointFormatException {
-        for (String key : List.of("inputs_scale", "outputs_scale")) {
-            List<Double> scales = key.equals("inputs_scale") ? op.inputsScale() : op.outputsScale();
-            if (scales.isEmpty()) {
-                throw error(path + "." + key, "empty, expected one multiplier per " + key.substring(0, key.indexOf('s')));
-            }
-            for (int i = 0; i < scales.size(); i++) {
-                double m = scales.get(i);
-                if (!(m > 0) || Double.isInfinite(m) || Double.isInfinite(1 / m)) {
-                    throw error(path + "." + key + "[" + i + "]", "is " + m + ", expected a positive finite multiplier "
-                            + "(the PyTorch scale is 1 / multiplier)");
-                }
-            }
-        }
-        checkZeroPoints(op.inputsZeroPoint().orElse(List.of()), op.inputsUint8Used(), path + ".inputs_zero_point");
-        checkZeroPoints(op.outputsZeroPoint().orElse(List.of()), op.outputsUint8Used(), path + ".outputs_zero_point");
-        return op;
-    }
-
-    private void checkZeroPoints(List<Long> zeroPoints, List<Boolean> uint8, String path) throws CheckpointFormatException {
-        for (int i = 0; i < zeroPoints.size(); i++) {
-            boolean unsigned = i < uint8.size() && uint8.get(i);
-            long lo = unsigned ? 0 : -128;
-            long hi = unsigned ? 255 : 127;
-            if (zeroPoints.get(i) < lo || zeroPoints.get(i) > hi) {
-                throw error(path + "[" + i + "]", "is " + zeroPoints.get(i) + ", expected " + lo + " to " + hi
-                        + (unsigned ? " (uint8)" : " (int8)"));
-            }
-        }
     }
 
     private static boolean isLong(JsonNode n) {
