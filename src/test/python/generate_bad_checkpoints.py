@@ -302,6 +302,22 @@ for _name, _mutate, _why in IPEX_CASES:
     case(_name, "ipex", "format", JSON, _why)(ipex(_mutate))
 
 
+def json_text(text):
+    """Writes text as the list: JSON that json.dump would not write."""
+    def damage(d):
+        with open(os.path.join(d, JSON), "w") as f:
+            f.write(text)
+    return damage
+
+
+for _name, _text, _why in [
+        ("json-long-bad-token", "[" + "x" * 20000 + "]", "a 20000-character bare word: the parser's message quotes it"),
+        ("json-id-5000-digits", '[{"id": ' + "9" * 5000 + "}]", "an id of 5000 digits"),
+        ("json-control-characters", '[{"id": 0, "name": "a\u0000\u001b[31m\n' + "b" * 100 + '"}]',
+         "a name with control characters where an op is missing keys")]:
+    case(_name, "ipex", "format", JSON, _why)(json_text(_text))
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)

@@ -12,16 +12,28 @@ public final class Excerpt {
     }
 
     /**
-     * Returns at most {@link #MAX_CHARS} characters of {@code text}, control and line-breaking
-     * characters escaped ({@code \n}, {@code \x00}, {@code \u2028}), followed by
+     * Returns at most {@link #MAX_CHARS} characters of {@code text}, control, format and
+     * line-separating characters escaped (as {@code \n}, or a backslash-u escape), followed by
      * {@code ... (N characters)} when it was cut.
      *
      * @param text the text, e.g. a scalar from a file
      * @return the excerpt, on one line
      */
     public static String of(String text) {
+        return of(text, MAX_CHARS);
+    }
+
+    /**
+     * Returns at most {@code maxChars} characters of {@code text}, escaped as {@link #of(String)} does:
+     * for a parser's own message, which may quote the file at length.
+     *
+     * @param text the text
+     * @param maxChars the most characters kept
+     * @return the excerpt, on one line
+     */
+    public static String of(String text, int maxChars) {
         StringBuilder out = new StringBuilder();
-        int end = Math.min(text.length(), MAX_CHARS);
+        int end = Math.min(text.length(), maxChars);
         for (int i = 0; i < end; i++) {
             out.append(escape(text.charAt(i)));
         }

@@ -134,7 +134,7 @@ final class IpexConfigParser {
             case ARRAY -> "a list";
             case OBJECT -> "an object";
             case STRING -> "a string (\"" + Excerpt.of(n.textValue()) + "\")";
-            case NUMBER -> "a number (" + n + ")";
+            case NUMBER -> "a number (" + Excerpt.of(n.toString()) + ")";
             case BOOLEAN -> "a bool (" + n + ")";
             case NULL -> "null";
             default -> n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);

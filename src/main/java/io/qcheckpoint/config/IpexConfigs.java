@@ -29,6 +29,8 @@ import java.util.List;
 public final class IpexConfigs {
     /** Largest file read: a few hundred bytes per op. */
     static final int MAX_BYTES = 16 * 1024 * 1024;
+    /** Most characters of Jackson's message kept: it quotes the offending token, up to 256 characters. */
+    private static final int MESSAGE_CHARS = 160;
     private static final int MAX_NESTING = 64;
     /** Immutable and thread-safe once built. */
     private static final ObjectReader READER = reader();
@@ -87,7 +89,7 @@ public final class IpexConfigs {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             throw new CheckpointFormatException(source, (at == null ? "" : "line " + at.getLineNr() + ", column "
-                    + at.getColumnNr() + ": ") + "not valid JSON: " + e.getOriginalMessage(), e);
+                    + at.getColumnNr() + ": ") + "not valid JSON: " + Excerpt.of(e.getOriginalMessage(), MESSAGE_CHARS), e);
         }
         if (root == null || root.isMissingNode()) {
             throw new CheckpointFormatException(source, "empty: no JSON value");
