@@ -314,7 +314,7 @@ for _name, _text, _why in [
         ("json-long-bad-token", "[" + "x" * 20000 + "]", "a 20000-character bare word: the parser's message quotes it"),
         ("json-id-5000-digits", '[{"id": ' + "9" * 5000 + "}]", "an id of 5000 digits"),
         ("json-control-characters", '[{"id": 0, "name": "a\u0000\u001b[31m\n' + "b" * 100 + '"}]',
-         "a name with control characters where an op is missing keys")]:
+         "raw NUL and ESC characters inside a string, which JSON forbids")]:
     case(_name, "ipex", "format", JSON, _why)(json_text(_text))
 
 
