@@ -1,5 +1,7 @@
 package io.qcheckpoint;
 
+import io.qcheckpoint.pt.CheckpointException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +35,22 @@ public enum CheckpointFormat {
         return label;
     }
 
+    /**
+     * Refuses checkpoint files in {@code dir} that are symbolic links out of it ({@link CheckpointLinks}).
+     *
+     * @param dir the checkpoint directory
+     * @throws CheckpointException (an {@link io.qcheckpoint.pt.UnsafeCheckpointException}) naming the file
+     */
+    static void requireLinksInside(Path dir) throws CheckpointException {
+        try {
+            CheckpointLinks.requireInside(dir);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot resolve a link: " + e.getMessage(), e);
+        }
+    }
+
     /** Returns whether every file of this format is in {@code dir}. */
     boolean presentIn(Path dir) {
         return files.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
@@ -61,8 +79,11 @@ public enum CheckpointFormat {
      * @throws CheckpointNotFoundException if none is: the message names the files a format lacks when
      *     some of its files are there (a {@code best_configure.yaml} without its
      *     {@code best_model_weights.pt}), and else every file looked for
+     * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a checkpoint file is a symbolic link out of {@code dir}
+     * @throws CheckpointException if a link in {@code dir} cannot be resolved
      */
-    public static CheckpointFormat detect(Path dir) throws CheckpointNotFoundException {
+    public static CheckpointFormat detect(Path dir) throws CheckpointException {
+        requireLinksInside(dir);
         for (CheckpointFormat f : values()) {
             if (f.presentIn(dir)) {
                 return f;

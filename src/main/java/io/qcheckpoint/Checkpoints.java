@@ -3,6 +3,7 @@ package io.qcheckpoint;
 import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.IpexConfig;
 import io.qcheckpoint.config.IpexConfigs;
+import io.qcheckpoint.config.IpexRunnable;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.config.TuneConfigs;
 import io.qcheckpoint.nn.Module;
@@ -45,7 +46,8 @@ public final class Checkpoints {
      * @throws CheckpointNotFoundException if {@code dir} holds no checkpoint, or only some files of one
      *     (the message names those missing)
      * @throws CheckpointFormatException if a file is malformed, or says something LPOT does not write
-     * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the allowlists
+     * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the
+     *     allowlists, or is a symbolic link out of {@code dir}
      * @throws ModelMismatchException if the config or the weights do not fit the model
      * @throws IOException if reading fails, or a save of {@code dir} that a killed process left half
      *     done cannot be finished (see docs/checkpoint-format.md)
@@ -75,8 +77,11 @@ public final class Checkpoints {
         CheckpointFormat format = options.format().orElse(null);
         if (format == null) {
             format = CheckpointFormat.detect(dir);
-        } else if (!format.presentIn(dir)) {
-            throw format.missingIn(dir);
+        } else {
+            CheckpointFormat.requireLinksInside(dir);
+            if (!format.presentIn(dir)) {
+                throw format.missingIn(dir);
+            }
         }
         return switch (format) {
             case EAGER_YAML -> loadTwoFiles(dir, fp32Model, options);
@@ -128,6 +133,7 @@ public final class Checkpoints {
         NDArray example = options.exampleInput().orElseThrow(() -> new IllegalArgumentException(file
                 + " is an IPEX checkpoint: loading it needs an example input (LoadOptions.withExampleInput)"));
         IpexConfig cfg = IpexConfigs.readJson(file);
+        IpexRunnable.check(cfg, file.toString());
         return new IpexQuantizedModel(IpexRebuild.rebuild(cfg, fp32, example, file.toString()), cfg);
     }
 

@@ -99,6 +99,10 @@ public final class RunCommand implements Callable<Integer> {
         if (!(root instanceof Tensor t) || t.dtype().isQuantized()) {
             throw new CheckpointFormatException(input.toString(), "--input must hold one plain tensor (torch.save(tensor, f))");
         }
+        if (t.dtype().isComplex()) {
+            throw new CheckpointFormatException(input.toString(), "--input holds a " + t.dtype().torchName()
+                    + " tensor; the models run on real numbers (float32)");
+        }
         return t;
     }
 }

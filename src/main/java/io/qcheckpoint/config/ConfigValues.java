@@ -101,13 +101,14 @@ final class ConfigValues {
             return "a bool (" + v + ")";
         }
         if (v instanceof Long || v instanceof BigInteger || v instanceof Integer) {
-            return "an int (" + v + ")";
+            String digits = v.toString();
+            return "an int (" + (digits.length() > Excerpt.MAX_CHARS ? Excerpt.of(digits) : digits) + ")";
         }
         if (v instanceof Double d) {
             return "a float (" + PythonFloats.repr(d) + ")";
         }
         if (v instanceof String s) {
-            return "a str ('" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "')";
+            return "a str ('" + Excerpt.of(s) + "')";
         }
         if (v instanceof Tuple) {
             return "a tuple";

@@ -133,8 +133,8 @@ final class IpexConfigParser {
         return switch (n.getNodeType()) {
             case ARRAY -> "a list";
             case OBJECT -> "an object";
-            case STRING -> "a string (\"" + n.textValue() + "\")";
-            case NUMBER -> "a number (" + n + ")";
+            case STRING -> "a string (\"" + Excerpt.of(n.textValue()) + "\")";
+            case NUMBER -> "a number (" + Excerpt.of(n.toString()) + ")";
             case BOOLEAN -> "a bool (" + n + ")";
             case NULL -> "null";
             default -> n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.qcheckpoint.config;
 
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -29,6 +30,8 @@ import java.util.List;
 public final class IpexConfigs {
     /** Largest file read: a few hundred bytes per op. */
     static final int MAX_BYTES = 16 * 1024 * 1024;
+    /** Most characters of Jackson's message kept, its quote of the file cut to 40 characters already. */
+    private static final int MESSAGE_CHARS = 200;
     private static final int MAX_NESTING = 64;
     /** Immutable and thread-safe once built. */
     private static final ObjectReader READER = reader();
@@ -41,6 +44,9 @@ public final class IpexConfigs {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING).maxDocumentLength(MAX_BYTES).build())
+                // messages quote the offending token: no more of it than Excerpt allows, and no raw content
+                .errorReportConfiguration(ErrorReportConfiguration.builder()
+                        .maxErrorTokenLength(Excerpt.MAX_CHARS).maxRawContentLength(0).build())
                 .build();
         return new ObjectMapper(factory).reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
@@ -87,7 +93,7 @@ public final class IpexConfigs {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             throw new CheckpointFormatException(source, (at == null ? "" : "line " + at.getLineNr() + ", column "
-                    + at.getColumnNr() + ": ") + "not valid JSON: " + e.getOriginalMessage(), e);
+                    + at.getColumnNr() + ": ") + "not valid JSON: " + Excerpt.of(e.getOriginalMessage(), MESSAGE_CHARS), e);
         }
         if (root == null || root.isMissingNode()) {
             throw new CheckpointFormatException(source, "empty: no JSON value");

@@ -18,8 +18,10 @@ import org.yaml.snakeyaml.nodes.Node;
  * <p>Reading never runs or instantiates anything the file names: the YAML is parsed into data with
  * PyYAML's resolvers, and tags outside {@link YamlTags}' allowlist are refused before any value is
  * built. Input is bounded (16 MiB, 64 levels of nesting, 50 collection aliases, a million values
- * after alias expansion). Writing gives what LPOT's {@code yaml.dump(tune_cfg, f,
- * default_flow_style=False)} gives for the same data.
+ * after alias expansion, lines of 16K characters, scalars of 4096, numbers of 100; see the limits
+ * table in docs/torch-files.md), and messages repeat at most a short escaped excerpt of the file.
+ * Writing gives what LPOT's {@code yaml.dump(tune_cfg, f, default_flow_style=False)} gives for the
+ * same data.
  */
 public final class TuneConfigs {
     private static final Logger LOG = LoggerFactory.getLogger(TuneConfigs.class);

@@ -76,7 +76,7 @@ final class YamlConstructor {
     private Object buildTagged(Node node, int depth) throws CheckpointFormatException, UnsafeCheckpointException {
         String tag = node.getTag().getValue();
         if (node instanceof ScalarNode s && isImplicitOnly(node.getTag())) {
-            throw error(node, "the plain scalar '" + s.getValue() + "' reads as " + YamlTags.shortForm(tag)
+            throw error(node, "the plain scalar '" + Excerpt.of(s.getValue()) + "' reads as " + YamlTags.shortForm(tag)
                     + " in PyYAML, which a tune config cannot hold; quote it to make it a string");
         }
         YamlTags.Kind kind = YamlTags.kind(tag, source, line(node));
@@ -257,6 +257,10 @@ final class YamlConstructor {
             throw error(node, YamlTags.shortForm(node.getTag().getValue()) + " needs a scalar");
         }
         String text = s.getValue();
+        if ((kind == YamlTags.Kind.INT || kind == YamlTags.Kind.FLOAT) && text.length() > YamlInput.MAX_NUMBER_CHARS) {
+            throw error(node, "a number of " + text.length() + " characters ('" + Excerpt.of(text) + "'), more than the "
+                    + YamlInput.MAX_NUMBER_CHARS + " a tune config's numbers need; refused");
+        }
         switch (kind) {
             case NULL:
                 return null;
@@ -279,7 +283,7 @@ final class YamlConstructor {
             case "no", "false", "off":
                 return Boolean.FALSE;
             default:
-                throw error(node, "'" + text + "' is not a YAML bool");
+                throw error(node, "'" + Excerpt.of(text) + "' is not a YAML bool");
         }
     }
 
@@ -313,7 +317,7 @@ final class YamlConstructor {
             }
             return ConfigValues.normalize(magnitude.multiply(sign));
         } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw error(node, "'" + text + "' is not a YAML int");
+            throw error(node, "'" + Excerpt.of(text) + "' is not a YAML int");
         }
     }
 
@@ -349,7 +353,7 @@ final class YamlConstructor {
                 return Double.NaN;
             default:
                 if (!FLOAT_TEXT.matcher(v).matches()) {
-                    throw error(node, "'" + text + "' is not a YAML float");
+                    throw error(node, "'" + Excerpt.of(text) + "' is not a YAML float");
                 }
                 return Double.parseDouble(v);
         }

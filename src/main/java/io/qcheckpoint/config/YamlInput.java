@@ -26,6 +26,24 @@ final class YamlInput {
     static final int MAX_NESTING = 64;
     /** Aliases to collections allowed per document (SnakeYAML's billion-laughs guard). */
     static final int MAX_COLLECTION_ALIASES = 50;
+    /**
+     * Longest scalar (key or value) accepted, in characters. LPOT's longest are op names (module
+     * paths, tens of characters); beyond this SnakeYAML's composer and PyYAML's resolver regexes
+     * grow slow (quadratic) or deep (a stack overflow on a long sexagesimal int).
+     */
+    static final int MAX_SCALAR_CHARS = 4096;
+    /**
+     * Longest line accepted, in characters. SnakeYAML's scanner takes time quadratic in a line's
+     * length (4 s for 4 MB); LPOT's lines are an indent, a key and a short value.
+     */
+    static final int MAX_LINE_CHARS = 16 * 1024;
+    /**
+     * Longest plain scalar that starts as a number may ({@code [-+.0-9]}). PyYAML's int and float
+     * patterns are matched against such scalars, and Java's regex engine recurses once per
+     * base-60 part ({@code 1:59:59:...}): a few thousand overflow the stack. LPOT's numbers are
+     * iteration counts and float reprs, of at most 24 characters.
+     */
+    static final int MAX_NUMBER_CHARS = 100;
 
     private YamlInput() {
     }
@@ -39,10 +57,11 @@ final class YamlInput {
      * @param source the file, for messages
      * @return the root node, or null for an empty stream
      * @throws UnsafeCheckpointException if a python tag outside the allowlist appears
-     * @throws CheckpointFormatException if the text is not one YAML document within the limits, or
-     *     carries a tag outside the allowlist
+     * @throws CheckpointFormatException if the text is not one YAML document within the limits (size,
+     *     nesting, aliases, {@link #MAX_SCALAR_CHARS}), or carries a tag outside the allowlist
      */
     static Node parse(String text, String source) throws CheckpointFormatException, UnsafeCheckpointException {
+        checkLines(text, source);
         try {
             scanTags(new ParserImpl(new StreamReader(text), options()), source);
             Composer composer = new Composer(new ParserImpl(new StreamReader(text), options()), new PyYamlResolver(), options());
@@ -64,9 +83,39 @@ final class YamlInput {
             if (tag != null && !tag.equals("!")) {
                 YamlTags.kind(tag, source, event.getStartMark().getLine() + 1);
             }
+            if (event instanceof ScalarEvent s) {
+                checkScalar(s, source);
+            }
             if (event.is(Event.ID.StreamEnd)) {
                 return;
             }
+        }
+    }
+
+    /** Refuses a line longer than {@link #MAX_LINE_CHARS} before the scanner sees it. */
+    private static void checkLines(String text, String source) throws CheckpointFormatException {
+        int start = 0;
+        for (int line = 1; start <= text.length(); line++) {
+            int end = text.indexOf('\n', start);
+            int stop = end < 0 ? text.length() : end;
+            if (stop - start > MAX_LINE_CHARS) {
+                throw new CheckpointFormatException(source, "line " + line + ": " + (stop - start) + " characters ('"
+                        + Excerpt.of(text.substring(start, start + Excerpt.MAX_CHARS + 1)) + "'), more than the "
+                        + MAX_LINE_CHARS + " a tune config's lines need; refused");
+            }
+            start = stop + 1;
+        }
+    }
+
+    /** Refuses scalars over {@link #MAX_SCALAR_CHARS}, and plain ones over {@link #MAX_NUMBER_CHARS} that start as a number. */
+    private static void checkScalar(ScalarEvent s, String source) throws CheckpointFormatException {
+        String v = s.getValue();
+        boolean numberLike = s.getImplicit().canOmitTagInPlainScalar() && !v.isEmpty() && "-+.0123456789".indexOf(v.charAt(0)) >= 0;
+        int limit = numberLike ? MAX_NUMBER_CHARS : MAX_SCALAR_CHARS;
+        if (v.length() > limit) {
+            throw new CheckpointFormatException(source, "line " + (s.getStartMark().getLine() + 1) + ": a "
+                    + (numberLike ? "plain scalar that starts as a number" : "scalar") + " of " + v.length() + " characters ('"
+                    + Excerpt.of(v) + "'), more than the " + limit + " a tune config needs; refused");
         }
     }
 

@@ -86,7 +86,8 @@ public final class LoadContext {
         if (t == null) {
             return null;
         }
-        if (t.dtype().isQuantized()) {
+        // torch's copy_ would drop a complex tensor's imaginary part with only a warning; that is no float weight
+        if (t.dtype().isQuantized() || t.dtype().isComplex()) {
             error("'" + key + "' is a " + t.dtype().torchName() + " tensor, expected " + current.getDataType());
             return null;
         }

@@ -128,6 +128,10 @@ public abstract class ConvNd extends QuantizedModule {
                 || t.shape()[0] != weightShape[0])) {
             return "'%sbias' must be None or a float32 tensor [" + weightShape[0] + "]";
         }
+        String qparams = QParamsCheck.problem(w);
+        if (qparams != null) {
+            return "'%sweight' " + qparams;
+        }
         return null;
     }
 

@@ -139,7 +139,8 @@ public class LinearPackedParams extends Module {
             return "holds a bias of " + b.dtype().torchName() + " " + Arrays.toString(b.shape()) + ", expected float32 ["
                     + weightShape[0] + "]";
         }
-        return null;
+        String qparams = quantized ? QParamsCheck.problem(w) : null;
+        return qparams == null ? null : "holds a weight whose " + qparams;
     }
 
     @Override

@@ -34,6 +34,11 @@ public class Quantize extends QuantizedModule {
         return dtype;
     }
 
+    @Override
+    protected DType outputDType() {
+        return dtype;
+    }
+
     /**
      * Quantizes the input.
      *

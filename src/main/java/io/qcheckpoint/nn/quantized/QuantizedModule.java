@@ -89,6 +89,11 @@ public abstract class QuantizedModule extends Module {
         return () -> { };
     }
 
+    /** Returns the quantized dtype of the output, whose range the zero point must lie in: quint8, as torch's x86 kernels give. */
+    protected DType outputDType() {
+        return DType.QUINT8;
+    }
+
     /** Returns the dtype torch gives the saved zero point: int64, except where a buffer says otherwise. */
     protected DType zeroPointDType() {
         return DType.INT64;
@@ -122,11 +127,14 @@ public abstract class QuantizedModule extends Module {
             return null;
         }
         double s = scale.toDoubleArray()[0];
-        if (!(s > 0) || Double.isInfinite(s)) {
-            ctx.error("'" + prefix + "scale' is " + s + ", expected a positive finite scale");
+        long zp = zeroPoint.toLongArray()[0];
+        String problem = QParamsCheck.scale("'" + prefix + "scale'", s);
+        problem = problem != null ? problem : QParamsCheck.zeroPoint("'" + prefix + "zero_point'", zp, outputDType());
+        if (problem != null) {
+            ctx.error(problem);
             return null;
         }
-        QParams q = new QParams(s, zeroPoint.toLongArray()[0]);
+        QParams q = new QParams(s, zp);
         ctx.discardOnFailure(q);
         return q;
     }
