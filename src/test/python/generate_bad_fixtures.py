@@ -587,6 +587,10 @@ def bounds_cases():
     add('bounds_size_huge_product', torch_zip(state_dict_pickle(w=w_tensor(size=(2 ** 62, 4), stride=(4, 1)))),
         "tensor 'w' has size (2^62, 4): its element count overflows 64 bits")
     more_bounds_cases(add, pkl)
+    add('bounds_unicode_bad_escape', with_state_dict('advance', b'V' + b'\\uZZZZ' + b'\n'),
+        "a protocol-0 UNICODE string with the escape \\uZZZZ (Python: truncated \\uXXXX escape)")
+    add('bounds_unicode_escape_past_unicode', with_state_dict('advance', b'V' + b'\\UFFFFFFFF' + b'\n'),
+        "a protocol-0 UNICODE string with the escape \\UFFFFFFFF, past the last code point")
     add('bounds_size_of_strings', torch_zip(state_dict_pickle(extra=[(u('size'), call('torch', 'Size',
                                                                                       tup(u('a'), NONE)))])),
         "torch.Size(('a', None)): a size of non-integers")

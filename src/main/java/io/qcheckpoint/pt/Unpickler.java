@@ -493,18 +493,39 @@ final class Unpickler {
         return s.substring(1, s.length() - 1);
     }
 
-    private static String rawUnicodeEscape(String s) {
+    /** Python's raw-unicode-escape: only {@code \\uXXXX} and {@code \\UXXXXXXXX} are escapes. */
+    private String rawUnicodeEscape(String s) throws CheckpointFormatException {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 5 < s.length() && s.charAt(i + 1) == 'u') {
-                sb.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
-                i += 5;
-            } else {
+            char kind = c == '\\' && i + 1 < s.length() ? s.charAt(i + 1) : 0;
+            int digits = kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
+            if (digits == 0) {
                 sb.append(c);
+                continue;
             }
+            int end = i + 2 + digits;
+            long cp = end <= s.length() ? hex(s.substring(i + 2, end)) : -1;
+            if (cp < 0 || cp > Character.MAX_CODE_POINT) {
+                throw error("UNICODE string has a malformed \\" + kind + " escape (Python raises too)");
+            }
+            sb.appendCodePoint((int) cp);
+            i = end - 1;
         }
         return sb.toString();
+    }
+
+    /** The value of hexadecimal digits, or -1 if any is not one. */
+    private static long hex(String digits) {
+        long v = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = Character.digit(digits.charAt(i), 16);
+            if (d < 0) {
+                return -1;
+            }
+            v = v * 16 + d;
+        }
+        return v;
     }
 
     private CheckpointFormatException error(String reason) {
