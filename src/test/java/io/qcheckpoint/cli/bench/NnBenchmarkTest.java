@@ -93,6 +93,20 @@ class NnBenchmarkTest {
     }
 
     @Test
+    void underQnnpackTheInt8OutputsStillMatchTorchsAndTheEngineIsRestored() {
+        io.qcheckpoint.kernels.QuantizedEngine before = io.qcheckpoint.kernels.QuantizedEngines.get();
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "nn",
+                "--models", models.toString(), "--model", "mlp", "--rounds", "1", "--calls", "1", "--engine", "qnnpack");
+        String text = out.toString();
+        assertEquals(0, code, text);
+        assertTrue(text.lines().findFirst().orElseThrow().contains(", int8 engine qnnpack, "), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("PASS mlp: " + NnVariants.JAVA_INT8)), text);
+        assertEquals(before, io.qcheckpoint.kernels.QuantizedEngines.get());
+        assertEquals(2, execute("--models", models.toString(), "--engine", "mkldnn"));
+    }
+
+    @Test
     void missingModelFilesAreBadInput() {
         assertEquals(2, execute("--models", models.resolve("nowhere").toString(), "--rounds", "1", "--calls", "1"));
     }
