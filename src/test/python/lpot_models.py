@@ -1045,25 +1045,28 @@ def cmd_quantize(name, cfg_path, batches_path, out_path, fp32_path, reduce_range
     torch.save(quantize_like_lpot(model, tune_cfg, batches).state_dict(), out_path)
 
 
+def take_option(args, name, default=None):
+    """Removes `name VALUE` from args and returns VALUE (default if absent); ValueError if VALUE is missing."""
+    if name not in args:
+        return default
+    i = args.index(name)
+    if i + 1 >= len(args):
+        raise ValueError(name + ' needs a value')
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
+
+
 def main(argv):
     global ENGINE
     args = list(argv)
-    if '--engine' in args:
-        i = args.index('--engine')
-        if i + 1 >= len(args):
-            print(__doc__, file=sys.stderr)
-            return 2
-        ENGINE = args[i + 1]
-        del args[i:i + 2]
+    try:
+        ENGINE = take_option(args, '--engine', ENGINE)
+        fp32_path = take_option(args, '--fp32')
+    except ValueError:
+        print(__doc__, file=sys.stderr)
+        return 2
     setup_determinism()
-    fp32_path = None
-    if '--fp32' in args:
-        i = args.index('--fp32')
-        if i + 1 >= len(args):
-            print(__doc__, file=sys.stderr)
-            return 2
-        fp32_path = args[i + 1]
-        del args[i:i + 2]
     if args == ['generate'] and fp32_path is None:
         cmd_generate(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)
     elif len(args) == 5 and args[0] == 'check':
