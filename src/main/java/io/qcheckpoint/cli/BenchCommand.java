@@ -157,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
             };
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            Path dir = models != null ? models : generated(err);
+            Path dir = models != null ? models : generatedModels(spec, err);
             try (EngineOption.Selected selected = engine.select()) {
                 NnBenchmark.requireFiles(dir, nets);
                 out.println(NnReport.environment());
@@ -178,10 +178,6 @@ public final class BenchCommand implements Callable<Integer> {
                     deleteTree(dir);
                 }
             }
-        }
-
-        private Path generated(PrintWriter err) throws IOException {
-            return generatedModels(spec, err);
         }
 
         private void check(boolean ok, String message) {

@@ -2,7 +2,6 @@ package io.qcheckpoint.cli;
 
 import io.qcheckpoint.kernels.QuantizedEngine;
 import io.qcheckpoint.kernels.QuantizedEngines;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,20 +30,14 @@ final class EngineOption {
         if (engine == null) {
             return () -> { };
         }
-        QuantizedEngine wanted;
         try {
-            wanted = QuantizedEngine.of(engine);
+            QuantizedEngine wanted = QuantizedEngine.of(engine);
             QuantizedEngine before = QuantizedEngines.get();
             QuantizedEngines.set(wanted);
             return () -> QuantizedEngines.set(before);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--engine: " + e.getMessage());
         }
-    }
-
-    /** The engines a command may name, for its report. */
-    static String supported() {
-        return QuantizedEngines.supported().stream().map(QuantizedEngine::torchName).collect(Collectors.joining(", "));
     }
 
     /** An engine selection; closing it restores the engine before. */
