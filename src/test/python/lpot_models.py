@@ -21,7 +21,7 @@ usage (from any directory):
                                      "fp32_keys", "tune_config" (where it comes from), "note"}
         Deterministic: fixed seeds, one intra-op thread, deterministic algorithms; running it twice gives identical
         bytes.
-    /usr/bin/python3 src/test/python/lpot_models.py check DIR MODEL INPUT OUTPUT [--fp32 FILE]
+    /usr/bin/python3 src/test/python/lpot_models.py check DIR MODEL INPUT OUTPUT [--fp32 FILE] [--engine ENGINE]
         loads the checkpoint in DIR the way LPOT does (DIR/best_configure.yaml + DIR/best_model_weights.pt; a folder
         with neither best_configure.yaml nor best_model_weights.pt but a best_model.pt is read as INC 1.11+ writes it:
         one state dict with a 'best_configure' entry) onto a fresh fp32 model of case MODEL (a case name below; the
@@ -31,7 +31,8 @@ usage (from any directory):
             {"keys": [...], "metadata": {prefix: version}, "modules": {path: class name},
              "config": the tune config as yaml.safe_load (+ LPOT's tuple constructor) reads it, tuple keys as
                        "name|type", "approach": ..., "input_shape": [...], "output_shape": [...]}
-        load_state_dict is strict. Any failure exits 1 with one line "error: ..." on stderr.
+        load_state_dict is strict. ENGINE is torch.backends.quantized.engine for the run (default: onednn).
+        Any failure exits 1 with one line "error: ..." on stderr.
     /usr/bin/python3 src/test/python/lpot_models.py ops MODEL APPROACH
         prints the ops LPOT lists for the (fused) model of case MODEL, as JSON [[name, type], ...]: torch 1.13's
         own mappings and LPOT's rules (see "How LPOT lists the ops" below).
@@ -1044,17 +1045,28 @@ def cmd_quantize(name, cfg_path, batches_path, out_path, fp32_path, reduce_range
     torch.save(quantize_like_lpot(model, tune_cfg, batches).state_dict(), out_path)
 
 
+def take_option(args, name, default=None):
+    """Removes `name VALUE` from args and returns VALUE (default if absent); ValueError if VALUE is missing."""
+    if name not in args:
+        return default
+    i = args.index(name)
+    if i + 1 >= len(args):
+        raise ValueError(name + ' needs a value')
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
+
+
 def main(argv):
-    setup_determinism()
+    global ENGINE
     args = list(argv)
-    fp32_path = None
-    if '--fp32' in args:
-        i = args.index('--fp32')
-        if i + 1 >= len(args):
-            print(__doc__, file=sys.stderr)
-            return 2
-        fp32_path = args[i + 1]
-        del args[i:i + 2]
+    try:
+        ENGINE = take_option(args, '--engine', ENGINE)
+        fp32_path = take_option(args, '--fp32')
+    except ValueError:
+        print(__doc__, file=sys.stderr)
+        return 2
+    setup_determinism()
     if args == ['generate'] and fp32_path is None:
         cmd_generate(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)
     elif len(args) == 5 and args[0] == 'check':

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -66,6 +67,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Print no progress bars (for logs).")
     private boolean noProgress;
 
+    @Mixin
+    private EngineOption engine = new EngineOption();
+
     @Spec
     private CommandSpec spec;
 
@@ -93,7 +97,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? out : Files.createTempDirectory("qcheckpoint-demo-");
         stdout.printf(Locale.ROOT, "digits: %d training images (%d for calibration), %d test images%n",
                 train.size(), calibrationBatches * BATCH, test.size());
-        try (Module fp32 = fusedPretrained(); NDManager manager = NDManager.newBaseManager();
+        try (EngineOption.Selected selected = engine.select();
+             Module fp32 = fusedPretrained(); NDManager manager = NDManager.newBaseManager();
              TuningProgress progress = new TuningProgress(stdout, !noProgress)) {
             List<NDArray> calibration = calibration(manager, train);
             ArrayDataset testSet = dataset(manager, test);

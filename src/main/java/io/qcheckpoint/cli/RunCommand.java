@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -49,6 +50,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "FILE.pt", description = "where the output tensor is written")
     private Path output;
 
+    @Mixin
+    private EngineOption engine = new EngineOption();
+
     @Spec
     private CommandSpec spec;
 
@@ -68,7 +72,8 @@ public final class RunCommand implements Callable<Integer> {
         InputFiles.requireRegularFile(input);
         OutputPaths.checkFile(output);
         Tensor x = inputTensor();
-        try (ModelClasses.Loaded loaded = ModelClasses.create(modelClass, classPath);
+        try (EngineOption.Selected selected = engine.select();
+                ModelClasses.Loaded loaded = ModelClasses.create(modelClass, classPath);
                 NDManager manager = NDManager.newBaseManager()) {
             if (fp32Weights != null) {
                 InputFiles.requireRegularFile(fp32Weights);

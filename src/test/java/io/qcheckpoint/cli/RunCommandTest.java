@@ -63,6 +63,34 @@ class RunCommandTest {
     }
 
     @Test
+    void underQnnpackTheOutputEqualsTorchsQnnpackOutputAndTheEngineIsRestored() throws Exception {
+        String name = "lpot15_static";
+        io.qcheckpoint.kernels.QuantizedEngine before = io.qcheckpoint.kernels.QuantizedEngines.get();
+        Path in = LPOT.resolve(name).resolve("input.pt");
+        Path out = dir.resolve("q.pt");
+        Path torchOut = dir.resolve("torch.pt");
+        String classes = Path.of(LpotModels.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Cli.Result r = Cli.run("run", LPOT.resolve(name), "--model", LpotModels.class.getName() + "$FusedRefNet",
+                "--classpath", classes, "--fp32-weights", LPOT.resolve(name).resolve("fp32_sd.pt"), "--input", in,
+                "--output", out, "--engine", "qnnpack");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(before, io.qcheckpoint.kernels.QuantizedEngines.get());
+        io.qcheckpoint.testing.PythonTorch.run("lpot_models.py", "check", LPOT.resolve(name).toString(), name,
+                in.toString(), torchOut.toString(), "--engine", "qnnpack");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(((Tensor) TorchFiles.read(torchOut).root()).toFloatArray(),
+                ((Tensor) TorchFiles.read(out).root()).toFloatArray());
+    }
+
+    @Test
+    void anUnknownEngineIsAUsageErrorListingTheSupportedOnes() {
+        Path in = LPOT.resolve("lpot15_static").resolve("input.pt");
+        Cli.Result r = Cli.run("run", LPOT.resolve("lpot15_static"), "--model", LpotModels.class.getName() + "$RefNet",
+                "--input", in, "--output", dir.resolve("o.pt"), "--engine", "mkldnn");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--engine") && r.err().contains("qnnpack"), r.err());
+    }
+
+    @Test
     void badModelClassesAreUsageErrors() {
         Path in = LPOT.resolve("lpot15_static").resolve("input.pt");
         for (String cls : new String[] {"no.such.Model", "java.lang.String", LpotModels.class.getName()}) {

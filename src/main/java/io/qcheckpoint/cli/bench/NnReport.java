@@ -2,6 +2,7 @@ package io.qcheckpoint.cli.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.cli.bench.NnBenchmark.Check;
 import io.qcheckpoint.cli.bench.NnBenchmark.NetReport;
 import io.qcheckpoint.cli.bench.NnBenchmark.Series;
@@ -27,9 +28,10 @@ public final class NnReport {
         Runtime rt = Runtime.getRuntime();
         // the JNI calls below need the engine's native library loaded
         Engine engine = Engine.getEngine("PyTorch");
-        return f("bench nn: %s %s, %d CPUs, libtorch %s, intra-op threads %d, inter-op threads %d, %s %s",
+        return f("bench nn: %s %s, %d CPUs, libtorch %s, int8 engine %s, intra-op threads %d, inter-op threads %d, %s %s",
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-                rt.availableProcessors(), engine.getVersion(), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(),
+                rt.availableProcessors(), engine.getVersion(), QuantizedEngines.get(), JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads(),
                 System.getProperty("os.name"), System.getProperty("os.arch"));
     }
 
