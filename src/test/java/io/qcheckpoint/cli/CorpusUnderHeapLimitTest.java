@@ -3,10 +3,13 @@ package io.qcheckpoint.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qcheckpoint.lpot.BadCheckpointsCli;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -29,33 +32,36 @@ class CorpusUnderHeapLimitTest {
     void everyBadFileIsOneLineOfBadInputWithinTheLimits() throws Exception {
         List<Path> files = corpus();
         assertTrue(files.size() >= 60, "the corpus is complete: " + files.size());
-        List<String> runs = new ArrayList<>();
+        List<Path> runs = new ArrayList<>();
         for (Path f : files) {
-            runs.add("inspect|" + f);
-            runs.add("inspect|--json|" + f);
+            runs.add(Files.write(dir.resolve(runs.size() + ".args"), List.of("inspect", f.toString())));
+            runs.add(Files.write(dir.resolve(runs.size() + ".args"), List.of("inspect", "--json", f.toString())));
         }
         List<String> lines = drive(runs);
         assertEquals(runs.size(), lines.size(), () -> "the driver stopped early: " + lines);
         for (int i = 0; i < runs.size(); i++) {
-            String run = runs.get(i).replace('|', ' ');
-            String line = lines.get(i);
-            Path file = files.get(i / 2);
-            assertTrue(line.startsWith("2 1 qcheckpoint: " + file), run + " gave: " + line);
+            String[] cols = lines.get(i).split("\t", -1);
+            String err = new String(Base64.getDecoder().decode(cols[3]), StandardCharsets.UTF_8).strip();
+            String what = Files.readAllLines(runs.get(i)) + " gave exit " + cols[1] + ": " + err;
+            assertEquals("2", cols[1], what);
+            assertEquals(1, err.lines().count(), what);
+            assertTrue(err.startsWith("qcheckpoint: " + files.get(i / 2)), what);
         }
     }
 
-    private List<String> drive(List<String> runs) throws IOException, InterruptedException {
+    /** Runs the commands in one JVM of 512 MB heap ({@link BadCheckpointsCli}); one output line each. */
+    private List<String> drive(List<Path> runs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Xss512k", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
-                "-cp", System.getProperty("java.class.path"), CorpusDriver.class.getName(),
+                "-cp", System.getProperty("java.class.path"), BadCheckpointsCli.class.getName(),
                 Integer.toString(SECONDS_PER_RUN)));
-        cmd.addAll(runs);
+        runs.forEach(r -> cmd.add(r.toString()));
         Path out = dir.resolve("out.txt");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!p.waitFor((long) SECONDS_PER_RUN * runs.size() + 60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
-        return Files.readAllLines(out).stream().filter(l -> !l.startsWith("[") && !l.startsWith("WARN")).toList();
+        return Files.readAllLines(out).stream().filter(l -> l.matches("\\d+\\.args\t.*")).toList();
     }
 
     private static List<Path> corpus() throws IOException {
