@@ -146,7 +146,7 @@ class ReadmeTest {
         return classes;
     }
 
-    private static void compiles(Path out, Path... sources) {
+    static void compiles(Path out, Path... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter messages = new StringWriter();
         List<java.io.File> files = Arrays.stream(sources).map(Path::toFile).toList();
