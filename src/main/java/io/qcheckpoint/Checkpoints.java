@@ -52,7 +52,7 @@ public final class Checkpoints {
      * @throws CheckpointFormatException if a file is malformed, or says something LPOT does not write
      * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the
      *     allowlists, or is a symbolic link out of {@code dir}
-     * @throws ModelMismatchException if the config or the weights do not fit the model
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config or the weights do not fit the model
      * @throws IOException if reading fails, or a save of {@code dir} that a killed process left half
      *     done cannot be finished (see docs/checkpoint-format.md)
      */
@@ -69,7 +69,7 @@ public final class Checkpoints {
      * @return the int8 model, owned by the caller
      * @throws CheckpointNotFoundException if the format's files are missing
      * @throws CheckpointFormatException if a file is malformed
-     * @throws ModelMismatchException if the config or the weights do not fit the model
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config or the weights do not fit the model
      * @throws IOException if reading fails
      * @throws IllegalArgumentException if the checkpoint is IPEX's and the options give no example input
      */

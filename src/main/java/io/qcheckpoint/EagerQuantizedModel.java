@@ -42,11 +42,11 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      * with {@link Checkpoints#load} gives the same model. {@code fp32} is not changed. Asymmetric
      * activation observers reduce their range as LPOT's do on this CPU ({@link CpuInfo#lpotReduceRange()}).
      *
-     * @param tuneConfig the tune config, e.g. one {@link LpotOps} helped to write
+     * @param tuneConfig the tune config, e.g. one {@link io.qcheckpoint.lpot.LpotOps} helped to write
      * @param fp32 the float model, fused as it will be quantized, with its weights
      * @param calibration the calibration inputs; ignored by the dynamic approach
      * @return the int8 model, owned by the caller
-     * @throws ModelMismatchException if the config names ops the model lacks
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config names ops the model lacks
      * @throws io.qcheckpoint.pt.CheckpointFormatException if the config is not one LPOT writes for eager PyTorch
      */
     public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration)
@@ -64,7 +64,7 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      * @param calibration the calibration inputs; ignored by the dynamic approach
      * @param reduceRange LPOT's {@code REDUCE_RANGE}
      * @return the int8 model, owned by the caller
-     * @throws ModelMismatchException if the config names ops the model lacks
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config names ops the model lacks
      * @throws io.qcheckpoint.pt.CheckpointFormatException if the config is not one LPOT writes for eager PyTorch
      */
     public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration,
