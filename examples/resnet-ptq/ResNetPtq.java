@@ -651,7 +651,7 @@ public final class ResNetPtq {
                 bar = new ProgressBarBuilder().setTaskName("trial " + number + " calibrating")
                         .setInitialMax(calibrationBatches).setStyle(ProgressBarStyle.ASCII)
                         .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate()
-                        .setUpdateIntervalMillis(100);
+                        .setUpdateIntervalMillis(100).build();
             }
         }
 
