@@ -1,0 +1,87 @@
+package io.qcheckpoint.djl;
+
+import ai.djl.Model;
+import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.QuantizedModel;
+import io.qcheckpoint.nn.Module;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads a checkpoint onto the float model that DJL criteria arguments name, for
+ * {@link LpotBlockFactory} and {@link LpotModelLoader}. The argument names are this class's constants.
+ */
+public final class CheckpointBlocks {
+    /**
+     * The float model: a {@link Module} class's name (found through the thread's context class
+     * loader) or an {@link Fp32ModelSource}.
+     */
+    public static final String FP32_MODEL = "fp32Model";
+    /** The float state dict file for a {@link #FP32_MODEL} class (default: {@value ModuleClassSource#WEIGHTS_FILE} in or beside the checkpoint). */
+    public static final String FP32_WEIGHTS = "fp32Weights";
+
+    private CheckpointBlocks() {
+    }
+
+    /**
+     * Loads the checkpoint in {@code dir} onto the float model the arguments name, and makes it the
+     * block of {@code model}, which then owns it (closing {@code model} closes the int8 model).
+     *
+     * @param model the DJL model
+     * @param dir the checkpoint directory
+     * @param arguments the criteria's arguments
+     * @return the block, already set on {@code model}
+     * @throws IllegalArgumentException if the arguments name no float model, or a class that cannot be made
+     * @throws io.qcheckpoint.CheckpointNotFoundException if {@code dir} holds no checkpoint
+     * @throws IOException if the checkpoint or the float weights cannot be read, or do not fit the model
+     *     (the project's {@link io.qcheckpoint.pt.CheckpointException} family)
+     */
+    public static QuantizedBlock load(Model model, Path dir, Map<String, ?> arguments) throws IOException {
+        QuantizedModel<?> int8 = load(dir, fp32Source(arguments));
+        QuantizedBlock.adopt(model, int8);
+        return (QuantizedBlock) model.getBlock();
+    }
+
+    /**
+     * Loads the checkpoint in {@code dir} onto a float model from {@code source}; the float model is
+     * closed once the int8 one is built (which shares nothing with it).
+     *
+     * @param dir the checkpoint directory
+     * @param source where the float model comes from
+     * @return the int8 model, owned by the caller
+     * @throws IOException as {@link Checkpoints#load(Path, Module)} and {@link Fp32ModelSource#create} do
+     */
+    public static QuantizedModel<?> load(Path dir, Fp32ModelSource source) throws IOException {
+        try (Module fp32 = source.create(dir)) {
+            return Checkpoints.load(dir, fp32);
+        }
+    }
+
+    /**
+     * Returns the float model source the arguments name.
+     *
+     * @param arguments the criteria's arguments (may be null)
+     * @return the source
+     * @throws IllegalArgumentException if {@link #FP32_MODEL} is missing or of another type
+     */
+    static Fp32ModelSource fp32Source(Map<String, ?> arguments) {
+        Object value = arguments == null ? null : arguments.get(FP32_MODEL);
+        if (value instanceof Fp32ModelSource source) {
+            return source;
+        }
+        if (value instanceof String name && !name.isBlank()) {
+            Optional<Path> weights = Optional.ofNullable(arguments.get(FP32_WEIGHTS)).map(w -> Path.of(w.toString()));
+            return new ModuleClassSource(name.trim(), classLoader(), weights);
+        }
+        throw new IllegalArgumentException("loading an LPOT checkpoint needs the float model it was tuned from: give the criteria"
+                + " argument '" + FP32_MODEL + "' (a Module class name or an Fp32ModelSource), got "
+                + (value == null ? "none" : value.getClass().getName()));
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : CheckpointBlocks.class.getClassLoader();
+    }
+}
