@@ -1,0 +1,164 @@
+package io.qcheckpoint.djl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ModelZoo;
+import ai.djl.repository.zoo.ZooModel;
+import io.qcheckpoint.CheckpointNotFoundException;
+import io.qcheckpoint.QuantizedModel;
+import io.qcheckpoint.nn.StateDictMismatchException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DJL's {@link Criteria} load an LPOT checkpoint into a {@link ZooModel}: from a model path through
+ * {@link LpotBlockFactory}, and through the {@link LpotModelZoo} that {@link java.util.ServiceLoader}
+ * registers. Predictions equal {@link QuantizedModel#forward}'s bit for bit and torch's within one
+ * step; bad criteria fail with messages that name what is wrong.
+ */
+class CriteriaTest {
+    /** The example of examples/serve-lpot-checkpoint: the same checkpoint, the float weights beside its folder. */
+    private static final Path EXAMPLE_CHECKPOINT = Path.of("examples/serve-lpot-checkpoint/checkpoint");
+
+    @TempDir
+    Path dir;
+
+    private static Criteria.Builder<NDList, NDList> fromModelPath(Path checkpoint, Map<String, Object> arguments) {
+        return Criteria.builder().setTypes(NDList.class, NDList.class)
+                .optModelPath(checkpoint)
+                .optArguments(new HashMap<>(arguments))   // replaces the arguments: first
+                .optArgument("blockFactory", LpotBlockFactory.class.getName())
+                .optOption("hasParameter", "false");
+    }
+
+    private static Criteria.Builder<NDList, NDList> fromZoo(Path checkpoint, Map<String, Object> arguments) {
+        Map<String, Object> all = new HashMap<>(arguments);
+        all.put(LpotModelLoader.CHECKPOINT, checkpoint);
+        return Criteria.builder().setTypes(NDList.class, NDList.class).optGroupId(LpotModelZoo.GROUP_ID).optArguments(all);
+    }
+
+    @Test
+    void aModelPathLoadsIntoAZooModelThatPredictsAsForward() throws Exception {
+        assertPredictsAsForward(fromModelPath(LpotCase.DIR, LpotCase.fp32Arguments()).build());
+    }
+
+    @Test
+    void theRegisteredZooLoadsIntoAZooModelThatPredictsAsForward() throws Exception {
+        assertInstanceOf(LpotModelZoo.class, ModelZoo.getModelZoo(LpotModelZoo.GROUP_ID), "ServiceLoader registered the zoo");
+        assertPredictsAsForward(fromZoo(LpotCase.DIR, LpotCase.fp32Arguments()).build());
+    }
+
+    @Test
+    void theFloatWeightsAreFoundBesideTheCheckpoint() throws Exception {
+        // examples/serve-lpot-checkpoint/fp32_weights.pt, a copy of the fixture's (ReadmeTest checks)
+        assertPredictsAsForward(fromModelPath(EXAMPLE_CHECKPOINT, Map.of(CheckpointBlocks.FP32_MODEL, LpotCase.FP32_CLASS)).build());
+    }
+
+    @Test
+    void aSourceObjectCanStandForTheClassName() throws Exception {
+        Fp32ModelSource source = new ModuleClassSource(LpotCase.FP32_CLASS, getClass().getClassLoader(),
+                java.util.Optional.of(LpotCase.FP32_WEIGHTS));
+        assertPredictsAsForward(fromZoo(LpotCase.DIR, Map.of(CheckpointBlocks.FP32_MODEL, source)).build());
+    }
+
+    private static void assertPredictsAsForward(Criteria<NDList, NDList> criteria) throws Exception {
+        try (QuantizedModel<?> reference = LpotCase.load(); NDManager m = NDManager.newBaseManager();
+                ZooModel<NDList, NDList> model = criteria.loadModel();
+                Predictor<NDList, NDList> predictor = model.newPredictor()) {
+            assertInstanceOf(QuantizedBlock.class, model.getBlock());
+            float[] actual = predictor.predict(new NDList(LpotCase.input(m))).head().toFloatArray();
+            assertArrayEquals(reference.forward(LpotCase.input(m)).toFloatArray(), actual, "ZooModel against QuantizedModel.forward");
+            LpotCase.assertTorchsOutput(actual, "the ZooModel's output");
+        }
+    }
+
+    @Test
+    void aMissingClassIsNamed() {
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, "com.example.NoSuchNet",
+                CheckpointBlocks.FP32_WEIGHTS, LpotCase.FP32_WEIGHTS.toString());
+        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
+            assertTrue(e.getMessage().startsWith("fp32Model com.example.NoSuchNet: class not found"), e::getMessage);
+        }
+    }
+
+    @Test
+    void aClassThatIsNotAModuleIsNamed() {
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, "java.lang.String",
+                CheckpointBlocks.FP32_WEIGHTS, LpotCase.FP32_WEIGHTS.toString());
+        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
+            assertTrue(e.getMessage().contains("java.lang.String: not a public, concrete subclass of io.qcheckpoint.nn.Module"),
+                    e::getMessage);
+        }
+    }
+
+    @Test
+    void noFloatModelArgumentSaysWhichIsNeeded() {
+        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, Map.of())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
+            assertTrue(e.getMessage().contains("give the criteria argument 'fp32Model'"), e::getMessage);
+        }
+    }
+
+    @Test
+    void aFolderThatIsNotACheckpointIsNamed() throws Exception {
+        Path notCheckpoint = Files.createDirectories(dir.resolve("not-a-checkpoint"));
+        Files.copy(LpotCase.FP32_WEIGHTS, notCheckpoint.resolve(ModuleClassSource.WEIGHTS_FILE));
+        for (Criteria<NDList, NDList> c : bothRoutes(notCheckpoint, Map.of(CheckpointBlocks.FP32_MODEL, LpotCase.FP32_CLASS))) {
+            CheckpointNotFoundException e = assertThrows(CheckpointNotFoundException.class, c::loadModel);
+            assertTrue(e.getMessage().contains(notCheckpoint.toString()), e::getMessage);
+            assertTrue(e.getMessage().contains("best_configure.yaml"), e::getMessage);
+        }
+    }
+
+    @Test
+    void missingFloatWeightsSayWhereTheyWereLookedFor() throws Exception {
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        for (String f : new String[] {"best_configure.yaml", "best_model_weights.pt"}) {
+            Files.copy(LpotCase.DIR.resolve(f), bare.resolve(f));
+        }
+        for (Criteria<NDList, NDList> c : bothRoutes(bare, Map.of(CheckpointBlocks.FP32_MODEL, LpotCase.FP32_CLASS))) {
+            NoSuchFileException e = assertThrows(NoSuchFileException.class, c::loadModel);
+            assertTrue(e.getMessage().contains(bare.resolve(ModuleClassSource.WEIGHTS_FILE).toString()), e::getMessage);
+            assertTrue(e.getMessage().contains("fp32Weights"), e::getMessage);
+        }
+    }
+
+    @Test
+    void weightsOfAnotherModelAreRefusedByKey() {
+        // the unfused RefNet's keys (conv.weight) against the fused model's (conv.0.weight)
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, io.qcheckpoint.lpot.LpotModels.RefNet.class.getName(),
+                CheckpointBlocks.FP32_WEIGHTS, LpotCase.FP32_WEIGHTS.toString());
+        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
+            StateDictMismatchException e = assertThrows(StateDictMismatchException.class, c::loadModel);
+            assertTrue(e.getMessage().contains("conv.0.weight"), e::getMessage);
+        }
+    }
+
+    @Test
+    void criteriaWithoutACheckpointAreNotTheZoosAndGoOn() {
+        Criteria<NDList, NDList> c = Criteria.builder().setTypes(NDList.class, NDList.class).optGroupId(LpotModelZoo.GROUP_ID).build();
+        ModelNotFoundException e = assertThrows(ModelNotFoundException.class, c::loadModel);
+        assertTrue(e.getCause().getMessage().contains("criteria argument 'checkpoint'"), () -> String.valueOf(e.getCause()));
+    }
+
+    private static java.util.List<Criteria<NDList, NDList>> bothRoutes(Path checkpoint, Map<String, Object> arguments) {
+        return java.util.List.of(fromModelPath(checkpoint, arguments).build(), fromZoo(checkpoint, arguments).build());
+    }
+
+}
