@@ -1,5 +1,6 @@
 package io.qcheckpoint.djl;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.QuantizedModel;
@@ -33,12 +34,18 @@ public final class CheckpointBlocks {
      * @param dir the checkpoint directory
      * @param arguments the criteria's arguments
      * @return the block, already set on {@code model}
-     * @throws IllegalArgumentException if the arguments name no float model, or a class that cannot be made
+     * @throws IllegalArgumentException if {@code model} is not on the CPU (libtorch's int8 kernels
+     *     are CPU kernels), or the arguments name no float model, or a class that cannot be made
      * @throws io.qcheckpoint.CheckpointNotFoundException if {@code dir} holds no checkpoint
      * @throws IOException if the checkpoint or the float weights cannot be read, or do not fit the model
      *     (the project's {@link io.qcheckpoint.pt.CheckpointException} family)
      */
-    public static QuantizedBlock load(Model model, Path dir, Map<String, ?> arguments) throws IOException {
+    static QuantizedBlock load(Model model, Path dir, Map<String, ?> arguments) throws IOException {
+        Device device = model.getNDManager().getDevice();
+        if (!Device.cpu().equals(device)) {
+            throw new IllegalArgumentException("an LPOT int8 model runs on the CPU, not " + device
+                    + ": give the criteria optDevice(Device.cpu())");
+        }
         QuantizedModel<?> int8 = load(dir, fp32Source(arguments));
         QuantizedBlock.adopt(model, int8);
         return (QuantizedBlock) model.getBlock();

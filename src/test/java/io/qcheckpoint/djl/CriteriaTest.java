@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -83,6 +84,30 @@ class CriteriaTest {
             float[] actual = predictor.predict(new NDList(LpotCase.input(m))).head().toFloatArray();
             assertArrayEquals(reference.forward(LpotCase.input(m)).toFloatArray(), actual, "ZooModel against QuantizedModel.forward");
             LpotCase.assertTorchsOutput(actual, "the ZooModel's output");
+        }
+    }
+
+    /** DJL reads {@code serving.properties} in the model folder: with it, a model path alone is enough. */
+    @Test
+    void servingPropertiesInTheFolderMakeAModelPathEnough() throws Exception {
+        Path checkpoint = Files.createDirectories(dir.resolve("checkpoint"));
+        for (String f : new String[] {"best_configure.yaml", "best_model_weights.pt"}) {
+            Files.copy(LpotCase.DIR.resolve(f), checkpoint.resolve(f));
+        }
+        Files.copy(LpotCase.FP32_WEIGHTS, dir.resolve(ModuleClassSource.WEIGHTS_FILE));
+        Files.writeString(checkpoint.resolve("serving.properties"), String.join("\n",
+                "blockFactory=" + LpotBlockFactory.class.getName(),
+                "option.hasParameter=false",
+                "fp32Model=" + LpotCase.FP32_CLASS, ""));
+        assertPredictsAsForward(Criteria.builder().setTypes(NDList.class, NDList.class).optModelPath(checkpoint).build());
+    }
+
+    @Test
+    void aDeviceOtherThanTheCpuIsRefusedBeforeLoading() {
+        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, LpotCase.fp32Arguments())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> c.toBuilder().optDevice(Device.gpu()).build().loadModel());
+            assertTrue(e.getMessage().startsWith("an LPOT int8 model runs on the CPU, not gpu(0)"), e::getMessage);
         }
     }
 

@@ -138,6 +138,28 @@ class QuantizedBlockTest {
         }
     }
 
+    @Test
+    void closingTheDjlModelClosesTheInt8Model() {
+        boolean[] closed = {false};
+        QuantizedModel<String> int8 = new QuantizedModel<>(new io.qcheckpoint.nn.Identity(), "config") {
+            @Override
+            public void save(Path d) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {
+                closed[0] = true;
+                super.close();
+            }
+        };
+        Model model = QuantizedBlock.newModel("owner", int8);
+        assertEquals(int8, ((QuantizedBlock) model.getBlock()).model());
+        org.junit.jupiter.api.Assertions.assertFalse(closed[0], "open while the DJL model is");
+        model.close();
+        assertTrue(closed[0], "the DJL model closed the int8 model it owns");
+    }
+
     /** Reads torch's uint8 [H, W, 3] tensor into a DJL image. */
     private static Image image(Path pixels) throws java.io.IOException {
         Tensor t = (Tensor) TorchFiles.read(pixels).root();
