@@ -2,9 +2,16 @@ package io.qcheckpoint.djl;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
+import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,6 +27,11 @@ public final class CheckpointBlocks {
      * loader) or an {@link Fp32ModelSource}.
      */
     public static final String FP32_MODEL = "fp32Model";
+    /**
+     * The input an IPEX checkpoint ({@code best_configure.json}) runs once to order its ops: an
+     * {@link NDArray} (still the caller's) or the path of a torch file that holds one tensor.
+     */
+    public static final String EXAMPLE_INPUT = "exampleInput";
     /** The float state dict file for a {@link #FP32_MODEL} class (default: {@value ModuleClassSource#WEIGHTS_FILE} in or beside the checkpoint). */
     public static final String FP32_WEIGHTS = "fp32Weights";
 
@@ -46,7 +58,11 @@ public final class CheckpointBlocks {
             throw new IllegalArgumentException("an LPOT int8 model runs on the CPU, not " + device
                     + ": give the criteria optDevice(Device.cpu())");
         }
-        QuantizedModel<?> int8 = load(dir, fp32Source(arguments));
+        Fp32ModelSource source = fp32Source(arguments);
+        QuantizedModel<?> int8;
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            int8 = load(dir, source, options(arguments, scratch));
+        }
         QuantizedBlock.adopt(model, int8);
         return (QuantizedBlock) model.getBlock();
     }
@@ -57,13 +73,41 @@ public final class CheckpointBlocks {
      *
      * @param dir the checkpoint directory
      * @param source where the float model comes from
+     * @param options as for {@link Checkpoints#load(Path, Module, LoadOptions)}
      * @return the int8 model, owned by the caller
-     * @throws IOException as {@link Checkpoints#load(Path, Module)} and {@link Fp32ModelSource#create} do
+     * @throws IllegalArgumentException if the checkpoint is IPEX's and the options give no example
+     *     input (the message names the criteria argument {@value #EXAMPLE_INPUT})
+     * @throws IOException as {@link Checkpoints#load(Path, Module, LoadOptions)} and
+     *     {@link Fp32ModelSource#create} do
      */
-    public static QuantizedModel<?> load(Path dir, Fp32ModelSource source) throws IOException {
+    public static QuantizedModel<?> load(Path dir, Fp32ModelSource source, LoadOptions options) throws IOException {
         try (Module fp32 = source.create(dir)) {
-            return Checkpoints.load(dir, fp32);
+            try {
+                return Checkpoints.load(dir, fp32, options);
+            } catch (IllegalArgumentException e) {
+                // the one such refusal of load: an IPEX checkpoint without an example input
+                throw new IllegalArgumentException(e.getMessage() + "; through DJL's criteria: the argument '" + EXAMPLE_INPUT + "'", e);
+            }
         }
+    }
+
+    /** Load options with the example input the arguments give, read into {@code scratch} from a file. */
+    private static LoadOptions options(Map<String, ?> arguments, NDManager scratch) throws IOException {
+        Object example = arguments == null ? null : arguments.get(EXAMPLE_INPUT);
+        if (example == null) {
+            return LoadOptions.defaults();
+        }
+        NDArray x = example instanceof NDArray a ? a : TensorArrays.toNDArray(scratch, tensor(Path.of(example.toString())));
+        return LoadOptions.defaults().withExampleInput(x);
+    }
+
+    /** Reads a torch file whose root is one tensor. */
+    private static Tensor tensor(Path file) throws IOException {
+        if (TorchFiles.read(file).root() instanceof Tensor t) {
+            return t;
+        }
+        throw new CheckpointFormatException(file.toString(), "holds no tensor at its root: the argument '" + EXAMPLE_INPUT
+                + "' names a file that torch.save(tensor, f) wrote");
     }
 
     /**

@@ -8,20 +8,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.CheckpointNotFoundException;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
+import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.lpot.LpotModels;
 import io.qcheckpoint.nn.StateDictMismatchException;
+import io.qcheckpoint.pt.CheckpointFormatException;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.testing.TorchOutputs;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +84,7 @@ class CriteriaTest {
     @Test
     void aSourceObjectCanStandForTheClassName() throws Exception {
         Fp32ModelSource source = new ModuleClassSource(LpotCase.FP32_CLASS, getClass().getClassLoader(),
-                java.util.Optional.of(LpotCase.FP32_WEIGHTS));
+                Optional.of(LpotCase.FP32_WEIGHTS));
         assertPredictsAsForward(fromZoo(LpotCase.DIR, Map.of(CheckpointBlocks.FP32_MODEL, source)).build());
     }
 
@@ -109,6 +121,45 @@ class CriteriaTest {
                     () -> c.toBuilder().optDevice(Device.gpu()).build().loadModel());
             assertTrue(e.getMessage().startsWith("an LPOT int8 model runs on the CPU, not gpu(0)"), e::getMessage);
         }
+    }
+
+    /** An IPEX checkpoint (best_configure.json) needs an example input: a torch file named in the criteria. */
+    @Test
+    void anIpexCheckpointLoadsWithAnExampleInput() throws Exception {
+        Path ipex = Path.of("src/test/resources/fixtures/ipex");
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, LpotModels.IpexNet.class.getName(),
+                CheckpointBlocks.FP32_WEIGHTS, ipex.resolve("fp32_sd.pt").toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, fromModelPath(ipex, args).build()::loadModel);
+        assertTrue(e.getMessage().contains("needs an example input") && e.getMessage().endsWith("the argument 'exampleInput'"),
+                e::getMessage);
+
+        Map<String, Object> withExample = new HashMap<>(args);
+        withExample.put(CheckpointBlocks.EXAMPLE_INPUT, ipex.resolve("input.pt").toString());
+        double step = new ObjectMapper().readTree(ipex.resolve("case.json").toFile())
+                .get("output_scale").asDouble();
+        try (NDManager m = NDManager.newBaseManager();
+                QuantizedModel<?> reference = CheckpointBlocks.load(ipex, CheckpointBlocks.fp32Source(args),
+                        LoadOptions.defaults().withExampleInput(input(m, ipex)));
+                ZooModel<NDList, NDList> model = fromModelPath(ipex, withExample).build().loadModel();
+                Predictor<NDList, NDList> predictor = model.newPredictor()) {
+            float[] actual = predictor.predict(new NDList(input(m, ipex))).head().toFloatArray();
+            assertArrayEquals(reference.forward(input(m, ipex)).toFloatArray(), actual, "ZooModel against QuantizedModel.forward");
+            TorchOutputs.ipex().assertWithinOneStep(actual, step, "IPEX through Criteria");
+        }
+    }
+
+    private static NDArray input(NDManager m, Path caseDir) throws IOException {
+        return TensorArrays.toNDArray(m,
+                (Tensor) TorchFiles.read(caseDir.resolve("input.pt")).root());
+    }
+
+    @Test
+    void anExampleInputFileWithoutATensorIsNamed() {
+        Map<String, Object> args = new HashMap<>(LpotCase.fp32Arguments());
+        args.put(CheckpointBlocks.EXAMPLE_INPUT, LpotCase.FP32_WEIGHTS.toString());   // a state dict, not a tensor
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
+                fromModelPath(LpotCase.DIR, args).build()::loadModel);
+        assertTrue(e.getMessage().contains(LpotCase.FP32_WEIGHTS.toString()) && e.getMessage().contains("holds no tensor"), e::getMessage);
     }
 
     @Test
@@ -167,7 +218,7 @@ class CriteriaTest {
     @Test
     void weightsOfAnotherModelAreRefusedByKey() {
         // the unfused RefNet's keys (conv.weight) against the fused model's (conv.0.weight)
-        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, io.qcheckpoint.lpot.LpotModels.RefNet.class.getName(),
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, LpotModels.RefNet.class.getName(),
                 CheckpointBlocks.FP32_WEIGHTS, LpotCase.FP32_WEIGHTS.toString());
         for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
             StateDictMismatchException e = assertThrows(StateDictMismatchException.class, c::loadModel);
@@ -182,8 +233,8 @@ class CriteriaTest {
         assertTrue(e.getCause().getMessage().contains("criteria argument 'checkpoint'"), () -> String.valueOf(e.getCause()));
     }
 
-    private static java.util.List<Criteria<NDList, NDList>> bothRoutes(Path checkpoint, Map<String, Object> arguments) {
-        return java.util.List.of(fromModelPath(checkpoint, arguments).build(), fromZoo(checkpoint, arguments).build());
+    private static List<Criteria<NDList, NDList>> bothRoutes(Path checkpoint, Map<String, Object> arguments) {
+        return List.of(fromModelPath(checkpoint, arguments).build(), fromZoo(checkpoint, arguments).build());
     }
 
 }

@@ -3,6 +3,7 @@ package io.qcheckpoint.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.lpot.LpotModels;
@@ -36,7 +37,8 @@ final class LpotCase {
 
     /** Loads the checkpoint as a plain {@link QuantizedModel}, the reference the DJL paths must equal bit for bit. */
     static QuantizedModel<?> load() throws IOException {
-        return CheckpointBlocks.load(DIR, new ModuleClassSource(FP32_CLASS, LpotCase.class.getClassLoader(), Optional.of(FP32_WEIGHTS)));
+        return CheckpointBlocks.load(DIR, new ModuleClassSource(FP32_CLASS, LpotCase.class.getClassLoader(), Optional.of(FP32_WEIGHTS)),
+                LoadOptions.defaults());
     }
 
     /** The case's input, two images [2, 3, 8, 8]. */
