@@ -25,7 +25,13 @@ public record ModuleClassSource(String className, ClassLoader loader, Optional<P
     /** The float weights' file name looked for when none is given. */
     public static final String WEIGHTS_FILE = "fp32_weights.pt";
 
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param className the class's fully qualified name
+     * @param loader the class loader to find it in
+     * @param weights the float state dict file, or empty to look for the default one
+     */
     public ModuleClassSource {
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(loader, "loader");

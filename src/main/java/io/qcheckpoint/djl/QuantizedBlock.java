@@ -60,7 +60,11 @@ public final class QuantizedBlock extends AbstractBlock {
         m.getNDManager().attachInternal(UUID.randomUUID().toString(), int8);
     }
 
-    /** Returns the int8 model this block runs. */
+    /**
+     * Returns the int8 model this block runs.
+     *
+     * @return the model
+     */
     public QuantizedModel<?> model() {
         return model;
     }
