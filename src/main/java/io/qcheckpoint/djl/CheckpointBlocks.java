@@ -63,7 +63,12 @@ public final class CheckpointBlocks {
         try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
             int8 = load(dir, source, options(arguments, scratch));
         }
-        QuantizedBlock.adopt(model, int8);
+        try {
+            QuantizedBlock.adopt(model, int8);
+        } catch (RuntimeException e) {
+            int8.close();
+            throw e;
+        }
         return (QuantizedBlock) model.getBlock();
     }
 
@@ -85,7 +90,10 @@ public final class CheckpointBlocks {
             try {
                 return Checkpoints.load(dir, fp32, options);
             } catch (IllegalArgumentException e) {
-                // the one such refusal of load: an IPEX checkpoint without an example input
+                if (options.exampleInput().isPresent()) {
+                    throw e;    // e.g. the example input does not fit the model (ForwardException)
+                }
+                // load's refusal of an IPEX checkpoint without an example input
                 throw new IllegalArgumentException(e.getMessage() + "; through DJL's criteria: the argument '" + EXAMPLE_INPUT + "'", e);
             }
         }

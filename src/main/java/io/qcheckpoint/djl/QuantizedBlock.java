@@ -88,6 +88,17 @@ public final class QuantizedBlock extends AbstractBlock {
         return new NDList(model.forward(inputs.head()));
     }
 
+    /**
+     * Returns no names or shapes: a module tree does not declare the input it takes (DJL's default
+     * would fail on a block that was never initialized with shapes).
+     *
+     * @return an empty list
+     */
+    @Override
+    public PairList<String, Shape> describeInput() {
+        return new PairList<>();
+    }
+
     /** Runs the model once on zeros of the given shape (no shape arithmetic is known for an arbitrary tree). */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {

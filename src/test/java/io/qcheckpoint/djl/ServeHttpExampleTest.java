@@ -2,6 +2,7 @@ package io.qcheckpoint.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
@@ -31,15 +32,19 @@ class ServeHttpExampleTest {
     private record Run(int exitCode, String output) {
     }
 
-    private static Run run(String... args) throws IOException, InterruptedException {
+    private Run run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(RUN.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Path out = Files.createTempFile(dir, "run", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().put("QCHECKPOINT_CLASSPATH", System.getProperty("java.class.path"));
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the example finished");
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);   // the server, which the script's trap would have stopped
+            p.destroyForcibly();
+            fail("the example did not finish within 5 minutes:\n" + Files.readString(out, StandardCharsets.UTF_8));
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 
     @Test
