@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Application;
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.repository.MRL;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ModelZoo;
@@ -224,6 +226,13 @@ class CriteriaTest {
             StateDictMismatchException e = assertThrows(StateDictMismatchException.class, c::loadModel);
             assertTrue(e.getMessage().contains("conv.0.weight"), e::getMessage);
         }
+    }
+
+    @Test
+    void djlListsTheZoosLoader() throws Exception {
+        List<MRL> undefined = ModelZoo.listModels().get(Application.UNDEFINED);
+        assertTrue(undefined != null && undefined.stream().anyMatch(mrl -> LpotModelZoo.GROUP_ID.equals(mrl.getGroupId())
+                && LpotModelLoader.ARTIFACT_ID.equals(mrl.getArtifactId())), () -> String.valueOf(undefined));
     }
 
     @Test
