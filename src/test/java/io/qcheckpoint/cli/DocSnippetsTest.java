@@ -29,7 +29,10 @@ class DocSnippetsTest {
             "io.qcheckpoint.kernels.*", "io.qcheckpoint.lpot.*", "io.qcheckpoint.nn.*", "io.qcheckpoint.pt.*",
             "io.qcheckpoint.quantization.*", "io.qcheckpoint.tuning.*", "io.qcheckpoint.nn.Module", "java.util.*",
             "java.nio.*", "java.nio.file.Path", "java.time.*", "ai.djl.ndarray.*", "ai.djl.ndarray.types.*",
-            "ai.djl.training.dataset.Dataset");
+            "ai.djl.training.dataset.Dataset", "io.qcheckpoint.djl.*", "ai.djl.Model", "ai.djl.inference.Predictor",
+            "ai.djl.modality.Classifications", "ai.djl.modality.cv.Image", "ai.djl.modality.cv.transform.ToTensor",
+            "ai.djl.modality.cv.translator.ImageClassificationTranslator", "ai.djl.repository.zoo.*",
+            "ai.djl.translate.Translator");
 
     @TempDir
     Path dir;
