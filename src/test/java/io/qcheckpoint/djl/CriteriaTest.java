@@ -37,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * DJL's {@link Criteria} load an LPOT checkpoint into a {@link ZooModel}: from a model path through
@@ -163,24 +165,16 @@ class CriteriaTest {
         assertTrue(e.getMessage().contains(LpotCase.FP32_WEIGHTS.toString()) && e.getMessage().contains("holds no tensor"), e::getMessage);
     }
 
-    @Test
-    void aMissingClassIsNamed() {
-        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, "com.example.NoSuchNet",
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "com.example.NoSuchNet | fp32Model com.example.NoSuchNet: class not found",
+        "java.lang.String | java.lang.String: not a public, concrete subclass of io.qcheckpoint.nn.Module"})
+    void aClassThatIsMissingOrNotAModuleIsNamed(String className, String message) {
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, className,
                 CheckpointBlocks.FP32_WEIGHTS, LpotCase.FP32_WEIGHTS.toString());
         for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
-            assertTrue(e.getMessage().startsWith("fp32Model com.example.NoSuchNet: class not found"), e::getMessage);
-        }
-    }
-
-    @Test
-    void aClassThatIsNotAModuleIsNamed() {
-        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_MODEL, "java.lang.String",
-                CheckpointBlocks.FP32_WEIGHTS, LpotCase.FP32_WEIGHTS.toString());
-        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
-            assertTrue(e.getMessage().contains("java.lang.String: not a public, concrete subclass of io.qcheckpoint.nn.Module"),
-                    e::getMessage);
+            assertTrue(e.getMessage().contains(message), e::getMessage);
         }
     }
 
