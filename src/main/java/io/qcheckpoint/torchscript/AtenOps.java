@@ -81,6 +81,10 @@ final class AtenOps {
         op(t, "torch.hardtanh", "input,min_val=-1.0,max_val=1.0",
             a -> tensor(a[0]).clip(number(a[1]), number(a[2])));
         op(t, "torch.dropout", "input,p,train", a -> notTraining(a[2], a[0]));
+        op(t, "torch.nn.functional.dropout", "input,p=0.5,training=True,inplace=False", a -> notTraining(a[2], a[0]));
+        for (String name : List.of("torch.adaptive_avg_pool2d", "torch.nn.functional.adaptive_avg_pool2d")) {
+            op(t, name, "input,output_size", a -> globalAvgPool(tensor(a[0]), longs(a[1])));
+        }
         op(t, "torch.chunk", "input,chunks,dim=0", a -> chunk(tensor(a[0]), integer(a[1]), integer(a[2])));
         op(t, "torch.size", "input,dim=None", a -> size(tensor(a[0]), a[1]));
         op(t, "ops.prim.NumToTensor", "a", a -> a[0]);
@@ -130,6 +134,17 @@ final class AtenOps {
             throw new IllegalArgumentException("dropout in training mode is not supported");
         }
         return tensor(x);
+    }
+
+    /** adaptive_avg_pool2d to 1 x 1, the one output size models call it with as a function. */
+    private static NDArray globalAvgPool(NDArray x, long[] size) {
+        if (size.length != 2 || size[0] != 1 || size[1] != 1) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d as a function takes output size [1, 1], got "
+                    + Arrays.toString(size) + "; use an AdaptiveAvgPool2d module");
+        }
+        try (NDArray pooled = x.getNDArrayInternal().globalAvgPool()) {
+            return pooled.reshape(pooled.getShape().addAll(new Shape(1, 1)));
+        }
     }
 
     private static NDArray cat(List<?> xs, int dim) {

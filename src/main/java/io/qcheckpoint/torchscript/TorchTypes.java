@@ -73,7 +73,7 @@ final class TorchTypes {
         t.put(nn + "linear.Linear", TorchTypes::linear);
         t.put(nn + "linear.Identity", src -> noOp(src, new Identity()));
         t.put(nn + "activation.ReLU", src -> {
-            src.op(Set.of("torch.relu", "torch.nn.functional.relu"));
+            src.opIfCalled(Set.of("torch.relu", "torch.nn.functional.relu"));
             return new ReLU();
         });
         t.put(nn + "activation.ReLU6", src -> {
@@ -118,7 +118,7 @@ final class TorchTypes {
 
     private static Module noOp(TypedSource src, Module m) throws CheckpointFormatException {
         try {
-            src.op(Set.of());
+            src.opIfCalled(Set.of());
             return m;
         } catch (CheckpointFormatException | RuntimeException e) {
             m.close();

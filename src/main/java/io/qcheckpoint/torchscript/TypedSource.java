@@ -100,6 +100,24 @@ final class TypedSource {
      * @throws UnsupportedScriptException if the code calls another operation, or none or several of names
      */
     OpCall op(Set<String> names) throws CheckpointFormatException {
+        if (cls.def().methods().isEmpty() && !names.isEmpty()) {
+            throw refuse(cls.def().line(), "has no code (a traced model never called it), so its hyperparameters"
+                    + " are unknown");
+        }
+        return find(names);
+    }
+
+    /**
+     * As {@link #op}, for a type without hyperparameters: a class without code (never called when traced)
+     * is accepted.
+     */
+    void opIfCalled(Set<String> names) throws CheckpointFormatException {
+        if (!cls.def().methods().isEmpty()) {
+            find(names);
+        }
+    }
+
+    private OpCall find(Set<String> names) throws CheckpointFormatException {
         List<OpCall> found = new ArrayList<>();
         for (Def d : cls.def().methods()) {
             Map<String, String> globals = new HashMap<>();

@@ -42,7 +42,8 @@ class TorchvisionModelsTest {
     Path dir;
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"resnet18, trace", "resnet18, script"})
+    @CsvSource({"resnet18, trace", "resnet18, script", "resnet50, trace", "resnet50, script", "mobilenet_v2, trace",
+        "mobilenet_v2, script"})
     void importedModelGivesTorchsOutputs(String model, String mode) throws Exception {
         PythonTorch.run("torchscript_models.py", "generate", model, mode, dir.toString(), "qnnpack");
         JsonNode info = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
