@@ -40,6 +40,12 @@ MODELS = OD([
     ('resnet18', (lambda: tvq.resnet18(weights=None, quantize=False), [1, 3, 32, 32])),
     ('resnet50', (lambda: tvq.resnet50(weights=None, quantize=False), [1, 3, 32, 32])),
     ('mobilenet_v2', (lambda: tvq.mobilenet_v2(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('mobilenet_v3_large', (lambda: tvq.mobilenet_v3_large(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('shufflenet_v2_x1_0', (lambda: tvq.shufflenet_v2_x1_0(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('googlenet', (lambda: tvq.googlenet(weights=None, quantize=False, init_weights=False, aux_logits=False),
+                   [1, 3, 64, 64])),
+    ('inception_v3', (lambda: tvq.inception_v3(weights=None, quantize=False, init_weights=False, aux_logits=False),
+                      [1, 3, 75, 75])),
 ])
 
 

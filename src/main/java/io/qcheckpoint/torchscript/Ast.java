@@ -82,7 +82,7 @@ final class Ast {
     }
 
     /** A {@code def}: in a class (with {@code self} first) or at the top of a file. */
-    record Def(String name, List<Param> params, List<Stmt> body, int line) {
+    record Def(String name, List<Param> params, Expr returns, List<Stmt> body, int line) {
     }
 
     /** A class attribute line: {@code name : type [= value]} or {@code name = value}. */

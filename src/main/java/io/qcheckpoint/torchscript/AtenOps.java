@@ -74,7 +74,7 @@ final class AtenOps {
         op(t, "torch.contiguous", "input,memory_format=0", a -> tensor(a[0]));
         op(t, "torch.transpose", "input,dim0,dim1", a -> transpose(tensor(a[0]), integer(a[1]), integer(a[2])));
         op(t, "torch.permute", "input,dims", a -> tensor(a[0]).transpose(ints(a[1])));
-        op(t, "torch.mean", "input,dim,keepdim=False,dtype=None", a -> tensor(a[0]).mean(ints(a[1]), bool(a[2])));
+        op(t, "torch.mean", "input,dim,keepdim=False,dtype=None", a -> mean(tensor(a[0]), ints(a[1]), bool(a[2])));
         op(t, "torch.softmax", "input,dim,dtype=None", a -> tensor(a[0]).softmax(Math.toIntExact(integer(a[1]))));
         op(t, "torch.sigmoid", "input", a -> tensor(a[0]).getNDArrayInternal().sigmoid());
         op(t, "torch.tanh", "input", a -> tensor(a[0]).tanh());
@@ -91,6 +91,23 @@ final class AtenOps {
         op(t, "int", "a", a -> (long) number(a[0]));
         op(t, "float", "a", a -> number(a[0]));
         op(t, "torch.floordiv", "a,b", a -> Math.floorDiv(integer(a[0]), integer(a[1])));
+        op(t, "torch.floor_divide", "a,b", a -> Math.floorDiv(integer(a[0]), integer(a[1])));
+        op(t, "torch.eq", "a,b", a -> number(a[0]) == number(a[1]));
+        op(t, "torch.ne", "a,b", a -> number(a[0]) != number(a[1]));
+        op(t, "torch.lt", "a,b", a -> number(a[0]) < number(a[1]));
+        op(t, "torch.le", "a,b", a -> number(a[0]) <= number(a[1]));
+        op(t, "torch.gt", "a,b", a -> number(a[0]) > number(a[1]));
+        op(t, "torch.ge", "a,b", a -> number(a[0]) >= number(a[1]));
+        op(t, "torch.len", "a", a -> (long) list(a[0]).size());
+        op(t, "torch.__is__", "a,b", a -> a[0] == a[1] || a[0] != null && a[0].equals(a[1]));
+        op(t, "torch.__isnot__", "a,b", a -> !(a[0] == a[1] || a[0] != null && a[0].equals(a[1])));
+        op(t, "torch.warn", "message,stacklevel=2", a -> null);
+        op(t, "torch.avg_pool2d", "input,kernel_size,stride=None,padding=0,ceil_mode=False,count_include_pad=True,"
+            + "divisor_override=None", AtenOps::avgPool);
+        for (String name : List.of("torch.max_pool2d", "torch.nn.functional._max_pool2d")) {
+            op(t, name, "input,kernel_size,stride=None,padding=0,dilation=1,ceil_mode=False,return_indices=False",
+                AtenOps::maxPool);
+        }
         return Collections.unmodifiableMap(t);
     }
 
@@ -134,6 +151,64 @@ final class AtenOps {
             throw new IllegalArgumentException("dropout in training mode is not supported");
         }
         return tensor(x);
+    }
+
+    /**
+     * mean over adjacent dimensions as one reduction (DJL reduces one axis at a time): the dimensions are
+     * flattened first, so that a quantized input is requantized once, as torch does.
+     */
+    private static NDArray mean(NDArray x, int[] dims, boolean keepdim) {
+        int rank = x.getShape().dimension();
+        int[] d = Arrays.stream(dims).map(i -> Math.floorMod(i, rank)).sorted().toArray();
+        for (int i = 1; i < d.length; i++) {
+            if (d[i] != d[i - 1] + 1) {
+                throw new IllegalArgumentException("mean over dimensions " + Arrays.toString(dims)
+                        + " that are not adjacent is not supported");
+            }
+        }
+        if (d.length == 0) {
+            throw new IllegalArgumentException("mean over no dimensions is not supported");
+        }
+        NDArray flat = d.length == 1 ? x : x.flatten(d[0], d[d.length - 1]);
+        NDArray m = flat.mean(new int[] {d[0]}, false);
+        if (!keepdim) {
+            return m;
+        }
+        long[] shape = x.getShape().getShape().clone();
+        for (int i : d) {
+            shape[i] = 1;
+        }
+        return m.reshape(new Shape(shape));
+    }
+
+    private static Object avgPool(Object[] a) {
+        if (a[6] != null) {
+            throw new IllegalArgumentException("avg_pool2d with a divisor_override is not supported");
+        }
+        long[] kernel = pair(a[1]);
+        return tensor(a[0]).getNDArrayInternal().avgPool(new Shape(kernel), new Shape(strideOr(a[2], kernel)),
+                new Shape(pair(a[3])), bool(a[4]), bool(a[5]));
+    }
+
+    private static Object maxPool(Object[] a) {
+        long[] dilation = pair(a[4]);
+        if (dilation[0] != 1 || dilation[1] != 1 || bool(a[6])) {
+            throw new IllegalArgumentException("max_pool2d as a function takes no dilation and no return_indices;"
+                    + " use a MaxPool2d module");
+        }
+        long[] kernel = pair(a[1]);
+        return tensor(a[0]).getNDArrayInternal().maxPool(new Shape(kernel), new Shape(strideOr(a[2], kernel)),
+                new Shape(pair(a[3])), bool(a[5]));
+    }
+
+    /** A 2-d size: one int or a list of one or two. */
+    private static long[] pair(Object v) {
+        long[] l = longs(v);
+        return l.length == 1 ? new long[] {l[0], l[0]} : l;
+    }
+
+    private static long[] strideOr(Object stride, long[] kernel) {
+        return stride == null || longs(stride).length == 0 ? kernel : pair(stride);
     }
 
     /** adaptive_avg_pool2d to 1 x 1, the one output size models call it with as a function. */

@@ -47,6 +47,52 @@ final class CodeBase {
         return dotted.substring(dotted.lastIndexOf('.') + 1);
     }
 
+    /** The values of the archive's constants.pkl ({@code CONSTANTS.c0} is the first). */
+    java.util.List<Object> constants() {
+        return archive.constants();
+    }
+
+    /**
+     * Finds a function of the code ({@code __torch__.torchvision.models.shufflenetv2.channel_shuffle}).
+     *
+     * @param qualifiedName its name
+     * @return the function and its file, or null when no code file defines it
+     * @throws CheckpointFormatException if the file does not parse
+     */
+    Ast.Def function(String qualifiedName) throws CheckpointFormatException {
+        CodeFile file = file(qualifiedName);
+        String name = qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
+        for (Ast.Def d : file == null ? java.util.List.<Ast.Def>of() : file.functions()) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code qualifiedName} is a class of the code without methods (a NamedTuple). */
+    boolean isNamedTuple(String qualifiedName) throws CheckpointFormatException {
+        CodeFile file = file(qualifiedName);
+        String name = qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
+        for (ClassDef c : file == null ? java.util.List.<ClassDef>of() : file.classes()) {
+            if (c.name().equals(name)) {
+                return c.methods().isEmpty();
+            }
+        }
+        return false;
+    }
+
+    private CodeFile file(String qualifiedName) throws CheckpointFormatException {
+        int dot = qualifiedName.lastIndexOf('.');
+        String file = qualifiedName.substring(0, Math.max(dot, 0)).replace('.', '/') + ".py";
+        CodeFile code = parsed.get(file);
+        if (code == null && archive.code().containsKey(file)) {
+            code = Parser.parse(archiveName(), file, archive.code().get(file));
+            parsed.put(file, code);
+        }
+        return code;
+    }
+
     /**
      * Finds a class.
      *
@@ -56,17 +102,12 @@ final class CodeBase {
      */
     Located find(String qualifiedName) throws CheckpointFormatException {
         int dot = qualifiedName.lastIndexOf('.');
-        String file = qualifiedName.substring(0, dot).replace('.', '/') + ".py";
+        String file = qualifiedName.substring(0, Math.max(dot, 0)).replace('.', '/') + ".py";
         String name = qualifiedName.substring(dot + 1);
-        CodeFile code = parsed.get(file);
+        CodeFile code = file(qualifiedName);
         if (code == null) {
-            String text = archive.code().get(file);
-            if (text == null) {
-                throw new CheckpointFormatException(archiveName(), "class " + qualifiedName + " has no code file code/"
-                        + file);
-            }
-            code = Parser.parse(archiveName(), file, text);
-            parsed.put(file, code);
+            throw new CheckpointFormatException(archiveName(), "class " + qualifiedName + " has no code file code/"
+                    + file);
         }
         for (ClassDef c : code.classes()) {
             if (c.name().equals(name)) {

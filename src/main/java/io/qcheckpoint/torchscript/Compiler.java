@@ -38,7 +38,7 @@ import java.util.Set;
  * Whatever has no entry is refused here, with the code file, line, class and operation.
  */
 final class Compiler {
-    private static final Set<String> GLOBAL_ROOTS = Set.of("torch", "ops", "__torch__", "math");
+    private static final Set<String> GLOBAL_ROOTS = Set.of("torch", "ops", "__torch__", "math", "CONSTANTS");
     private static final Set<String> CASTS = Set.of("annotate", "unchecked_cast");
 
     private final CodeBase code;
@@ -48,6 +48,7 @@ final class Compiler {
     private final Map<String, String> childTypes;
     private final Set<String> functionalChildren;
     private final Set<String> tensorAttributes;
+    private final Map<String, Program> childCode;
     private final Program program = new Program();
     private final Set<String> compiling = new HashSet<>();
 
@@ -72,9 +73,10 @@ final class Compiler {
      * @param childTypes the torch type of each child, by name
      * @param functionalChildren the children that are FloatFunctional
      * @param tensorAttributes the module's parameters and buffers
+     * @param childCode the compiled code of the children that are scripted modules, by name
      */
     Compiler(CodeBase code, CodeBase.Located cls, ScriptObject object, Map<String, String> childTypes,
-             Set<String> functionalChildren, Set<String> tensorAttributes) {
+             Set<String> functionalChildren, Set<String> tensorAttributes, Map<String, Program> childCode) {
         this.code = code;
         this.cls = cls;
         this.className = object.qualifiedName();
@@ -82,6 +84,7 @@ final class Compiler {
         this.childTypes = childTypes;
         this.functionalChildren = functionalChildren;
         this.tensorAttributes = tensorAttributes;
+        this.childCode = childCode;
     }
 
     /**
@@ -91,23 +94,30 @@ final class Compiler {
      * @throws CheckpointFormatException if the code holds anything outside the tables
      */
     Program compile() throws CheckpointFormatException {
-        compileMethod("forward", cls.def().line());
+        if (!cls.def().methods().isEmpty()) {
+            compileMethod("forward", cls.def().line());
+        }
         return program;
     }
 
     private void compileMethod(String name, int callerLine) throws CheckpointFormatException {
-        if (program.has(name) || !compiling.add(name)) {
-            if (compiling.contains(name) && !program.has(name)) {
-                throw refuse(callerLine, "method " + name + " calls itself; recursion is not supported");
-            }
-            return;
-        }
         Def def = cls.def().method(name);
         if (def == null) {
             throw refuse(callerLine, "no method " + name);
         }
+        compile(name, def, 1, callerLine);
+    }
+
+    /** Compiles a method ({@code first} 1: its {@code self} is not an input) or a function ({@code first} 0). */
+    private void compile(String name, Def def, int first, int callerLine) throws CheckpointFormatException {
+        if (program.has(name) || !compiling.add(name)) {
+            if (compiling.contains(name) && !program.has(name)) {
+                throw refuse(callerLine, name + " calls itself; recursion is not supported");
+            }
+            return;
+        }
         List<String> params = new ArrayList<>();
-        for (int i = 1; i < def.params().size(); i++) {
+        for (int i = first; i < def.params().size(); i++) {
             params.add(def.params().get(i).name());
         }
         Scope scope = new Scope(new HashMap<>(), new HashSet<>(params));
@@ -189,6 +199,11 @@ final class Compiler {
             };
         }
         if (s instanceof If i) {
+            if (resolve(i.condition(), scope) instanceof Constant k && k.value() instanceof Boolean b) {
+                // a branch on a module's constant attribute (transform_input, ...): only the taken one is compiled
+                Step[] taken = block(b ? i.then() : i.orElse(), scope);
+                return f -> Program.run(taken, f);
+            }
             Eval cond = expr(i.condition(), scope);
             Step[] then = block(i.then(), scope.copy());
             Step[] orElse = block(i.orElse(), scope.copy());
@@ -239,6 +254,9 @@ final class Compiler {
     }
 
     private Object member(Object target, String name, int line) throws CheckpointFormatException {
+        if (target instanceof GlobalRef g && g.name().equals("CONSTANTS")) {
+            return constant(name, line);
+        }
         if (target instanceof GlobalRef g) {
             return new GlobalRef(g.name() + "." + name);
         }
@@ -263,6 +281,24 @@ final class Compiler {
             return new Constant(v instanceof List<?> l ? Collections.unmodifiableList(l) : v);
         }
         throw refuse(line, "no attribute " + name);
+    }
+
+    /** {@code CONSTANTS.cN}: the N-th value of constants.pkl; a one-element tensor is read as its number. */
+    private Constant constant(String name, int line) throws CheckpointFormatException {
+        List<Object> values = code.constants();
+        int i = name.matches("c\\d{1,9}") ? Integer.parseInt(name.substring(1)) : -1;
+        if (i < 0 || i >= values.size()) {
+            throw refuse(line, "CONSTANTS." + name + " is not in constants.pkl (" + values.size() + " values)");
+        }
+        Object v = values.get(i);
+        if (v instanceof io.qcheckpoint.pt.Tensor t && t.numel() == 1 && !t.dtype().isQuantized()
+                && !t.dtype().isComplex()) {
+            String type = t.dtype().torchName();
+            boolean integral = type.startsWith("int") || type.startsWith("uint") || type.equals("bool");
+            return new Constant(integral ? (Object) t.toLongArray()[0] : (Object) t.toDoubleArray()[0]);
+        }
+        throw refuse(line, "CONSTANTS." + name + " is " + Values.describe(v) + "; only one-element tensor constants"
+                + " are supported");
     }
 
     private Eval expr(Expr e, Scope scope) throws CheckpointFormatException {
@@ -351,10 +387,20 @@ final class Compiler {
             name = name.substring("__torch__.".length());
         }
         AtenOps.Op op = AtenOps.lookup(name);
-        if (op == null) {
+        if (op != null) {
+            return opCall(op, c, scope);
+        }
+        String qualified = "__torch__." + name;
+        if (fn instanceof GlobalRef && c.keywords().isEmpty() && code.isNamedTuple(qualified)) {
+            return items(c.args(), scope);
+        }
+        Def function = fn instanceof GlobalRef && c.keywords().isEmpty() ? code.function(qualified) : null;
+        if (function == null) {
             throw refuse(c.line(), "operation '" + name + "' is not supported");
         }
-        return opCall(op, c, scope);
+        compile(qualified, function, 0, c.line());
+        Eval args = items(c.args(), scope);
+        return f -> f.self.invoke(qualified, Values.list(args.eval(f)).stream().map(x -> (Object) x).toList());
     }
 
     private Eval opCall(AtenOps.Op op, Call c, Scope scope) throws CheckpointFormatException {
@@ -416,6 +462,11 @@ final class Compiler {
             }
             Eval x = expr(c.args().get(0), scope);
             return f -> f.self.callChild(path, Values.tensor(x.eval(f)));
+        }
+        Program childProgram = childCode.get(path);
+        if (childProgram != null && !childProgram.has(method)) {
+            throw refuse(c.line(), "call of " + path + "." + method + ", which has no code (a traced model never"
+                    + " called it)");
         }
         if (method.equals("forward") && c.args().size() == 1) {
             Eval x = expr(c.args().get(0), scope);

@@ -152,11 +152,9 @@ final class Parser {
                 expect(",");
             }
         }
-        if (accept("->")) {
-            expr();
-        }
+        Expr returns = accept("->") ? expr() : null;
         expect(":");
-        return new Def(name, params, block(), line);
+        return new Def(name, params, returns, block(), line);
     }
 
     private List<Stmt> block() throws CheckpointFormatException {

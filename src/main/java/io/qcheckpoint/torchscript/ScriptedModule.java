@@ -25,6 +25,10 @@ public final class ScriptedModule extends Module {
         return torchType;
     }
 
+    Program program() {
+        return program;
+    }
+
     void install(Program compiled) {
         this.program = compiled;
     }

@@ -18,6 +18,7 @@ import io.qcheckpoint.torchscript.Ast.ListExpr;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,7 @@ public final class TorchScriptModels {
     public static Module load(Path file) throws IOException {
         TorchScriptArchive archive = TorchScriptArchive.read(file);
         TorchScriptModels importer = new TorchScriptModels(new CodeBase(archive));
+        importer.checkSignature(archive.root());
         Module root = importer.build(archive.root(), "");
         try {
             StateDict sd = new StateDict();
@@ -75,6 +77,22 @@ public final class TorchScriptModels {
         } catch (CheckpointException | RuntimeException e) {
             root.close();
             throw e;
+        }
+    }
+
+    /** A Module takes one tensor and returns one: the root's forward must too. */
+    private void checkSignature(ScriptObject root) throws CheckpointFormatException {
+        CodeBase.Located cls = code.find(root.qualifiedName());
+        Ast.Def forward = cls.def().method("forward");
+        if (forward == null) {
+            return;
+        }
+        String returns = forward.returns() == null ? "Tensor" : Compiler.dotted(forward.returns());
+        if (forward.params().size() != 2 || !"Tensor".equals(returns)) {
+            throw new UnsupportedScriptException(code.archiveName(), cls.where(forward.line()), root.qualifiedName(),
+                    "forward takes " + (forward.params().size() - 1) + " inputs and returns "
+                    + (returns == null ? "a tuple" : returns) + "; an imported model takes one Tensor and returns one"
+                    + " (GoogLeNet and Inception3 return their Outputs tuple when scripted: trace them)");
         }
     }
 
@@ -105,6 +123,7 @@ public final class TorchScriptModels {
         Set<String> tensors = new HashSet<>();
         Map<String, String> childTypes = new LinkedHashMap<>();
         Set<String> functional = new HashSet<>();
+        Map<String, Program> childCode = new HashMap<>();
         for (Map.Entry<String, Object> e : object.attributes().entrySet()) {
             if (e.getValue() instanceof ScriptObject child) {
                 Module c = build(child, path.isEmpty() ? e.getKey() : path + "." + e.getKey());
@@ -112,6 +131,9 @@ public final class TorchScriptModels {
                 childTypes.put(e.getKey(), CodeBase.torchType(child.qualifiedName()));
                 if (c instanceof Functional) {
                     functional.add(e.getKey());
+                }
+                if (c instanceof ScriptedModule s) {
+                    childCode.put(e.getKey(), s.program());
                 }
             }
         }
@@ -125,7 +147,7 @@ public final class TorchScriptModels {
                 tensors.add(b);
             }
         }
-        m.install(new Compiler(code, cls, object, childTypes, functional, tensors).compile());
+        m.install(new Compiler(code, cls, object, childTypes, functional, tensors, childCode).compile());
     }
 
     private ai.djl.ndarray.NDArray array(NDManager staging, ScriptObject object, String name, boolean optional)

@@ -2,6 +2,8 @@ package io.qcheckpoint.torchscript;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -43,7 +45,8 @@ class TorchvisionModelsTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"resnet18, trace", "resnet18, script", "resnet50, trace", "resnet50, script", "mobilenet_v2, trace",
-        "mobilenet_v2, script"})
+        "mobilenet_v2, script", "shufflenet_v2_x1_0, trace", "shufflenet_v2_x1_0, script", "googlenet, trace",
+        "inception_v3, trace"})
     void importedModelGivesTorchsOutputs(String model, String mode) throws Exception {
         PythonTorch.run("torchscript_models.py", "generate", model, mode, dir.toString(), "qnnpack");
         JsonNode info = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
@@ -65,6 +68,17 @@ class TorchvisionModelsTest {
                 QuantizedEngines.set(before);
             }
         }
+    }
+
+    /** Scripted, these two return a NamedTuple of outputs, which no Module returns: refused by name, when imported. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"googlenet, GoogLeNetOutputs", "inception_v3, InceptionOutputs"})
+    void scriptedModelsReturningTuplesAreRefused(String model, String tuple) throws Exception {
+        PythonTorch.run("torchscript_models.py", "generate", model, "script", dir.toString(), "qnnpack");
+        UnsupportedScriptException e = assertThrows(UnsupportedScriptException.class,
+                () -> TorchScriptModels.load(dir.resolve("fp32.pt")));
+        assertTrue(e.getMessage().contains("returns __torch__.torchvision.models.") && e.getMessage().contains(tuple)
+                && e.getMessage().contains("trace them"), e.getMessage());
     }
 
     private Tensor tensor(String file) throws IOException {
