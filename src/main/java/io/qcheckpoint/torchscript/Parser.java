@@ -42,6 +42,7 @@ final class Parser {
     private final List<Lexer.Token> tokens;
     private int pos;
     private int depth;
+    private String currentClass;
 
     private Parser(String archive, String path, List<Lexer.Token> tokens) {
         this.archive = archive;
@@ -96,6 +97,7 @@ final class Parser {
     private ClassDef classDef() throws CheckpointFormatException {
         int line = next().line();
         String name = name();
+        currentClass = name;
         if (accept("(")) {
             while (!accept(")")) {
                 next();
@@ -116,6 +118,7 @@ final class Parser {
                 attrs.add(classAttr());
             }
         }
+        currentClass = null;
         return new ClassDef(name, attrs, methods, line);
     }
 
@@ -493,6 +496,11 @@ final class Parser {
     }
 
     private CheckpointFormatException error(String reason) {
-        return new CheckpointFormatException(archive, "code/" + path + " line " + peek().line() + ": " + reason);
+        String where = "code/" + path + " line " + peek().line();
+        if (currentClass != null) {
+            String module = path.substring(0, path.length() - ".py".length()).replace('/', '.');
+            return new UnsupportedScriptException(archive, where, module + "." + currentClass, reason);
+        }
+        return new CheckpointFormatException(archive, where + ": " + reason);
     }
 }

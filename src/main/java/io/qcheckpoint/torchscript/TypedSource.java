@@ -61,13 +61,10 @@ final class TypedSource {
         return path;
     }
 
-    /** The tensor attribute {@code name}, or null where it is None. */
+    /** The tensor attribute {@code name}, or null where it is None or absent (a traced {@code bias=None}). */
     Tensor tensor(String name) throws CheckpointFormatException {
         Object v = object.attributes().get(name);
         if (v == null || v instanceof Tensor) {
-            if (v == null && !object.attributes().containsKey(name)) {
-                throw error("has no attribute " + name);
-            }
             return (Tensor) v;
         }
         throw error("attribute " + name + " is not a tensor");

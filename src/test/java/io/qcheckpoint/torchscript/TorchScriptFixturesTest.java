@@ -1,0 +1,93 @@
+package io.qcheckpoint.torchscript;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.AdaptiveAvgPool2d;
+import io.qcheckpoint.nn.Conv2d;
+import io.qcheckpoint.nn.DeQuantStub;
+import io.qcheckpoint.nn.Dropout;
+import io.qcheckpoint.nn.Flatten;
+import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.Linear;
+import io.qcheckpoint.nn.MaxPool2d;
+import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.QuantStub;
+import io.qcheckpoint.nn.ReLU6;
+import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
+import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
+import io.qcheckpoint.pt.CheckpointException;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The small committed files of torchscript_fixtures.py: a tiny model with every kind of module the
+ * type table builds, traced and scripted, and hostile archives.
+ */
+class TorchScriptFixturesTest {
+    private static final Path DIR = Path.of("src/test/resources/fixtures/torchscript");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny_trace.pt", "tiny_script.pt"})
+    void tinyModelImportsAsTorchsTreeAndGivesTorchsOutput(String file) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Module model = TorchScriptModels.load(DIR.resolve(file))) {
+            Map<String, Class<?>> types = new LinkedHashMap<>();
+            model.namedModules().forEach((path, mod) -> types.put(path, mod.getClass()));
+            assertEquals(ScriptedModule.class, types.get(""));
+            assertEquals(QuantStub.class, types.get("quant"));
+            assertEquals(ConvReLU2d.class, types.get("conv1"));
+            assertEquals(Conv2d.class, types.get("conv2"));
+            assertEquals(FloatFunctional.class, types.get("skip"));
+            assertEquals(ReLU6.class, types.get("act"));
+            assertEquals(MaxPool2d.class, types.get("pool"));
+            assertEquals(AdaptiveAvgPool2d.class, types.get("avg"));
+            assertEquals(Flatten.class, types.get("flatten"));
+            assertEquals(Dropout.class, types.get("drop"));
+            assertEquals(Linear.class, types.get("fc"));
+            assertEquals(DeQuantStub.class, types.get("dequant"));
+            Conv2d conv2 = (Conv2d) model.module("conv2");
+            assertEquals(2, conv2.groups(), "groups from the code's constants");
+            assertEquals(null, conv2.bias());
+            assertEquals(0.25, ((Dropout) model.module("drop")).p());
+            assertEquals(2, ((MaxPool2d) model.module("pool")).stride()[0]);
+
+            NDArray x = TensorArrays.toNDArray(m, tensor("input.pt"));
+            QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
+                    model.forward(x).toFloatArray(), 1e-5, file);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hostile_global.pt", "hostile_truncated.pt", "hostile_op.pt", "hostile_loop.pt",
+        "hostile_stub.pt"})
+    void hostileArchivesAreRefusedByName(String file) throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(DIR.resolve("expected.json").toFile());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TorchScriptModels.load(DIR.resolve(file)));
+        String message = e.getMessage();
+        assertTrue(message.contains(file), message);
+        assertTrue(message.contains(expected.get(file).asText()), message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hostile_op.pt", "hostile_loop.pt", "hostile_stub.pt"})
+    void codeOutsideTheTablesIsRefusedWithItsClassAndLine(String file) {
+        UnsupportedScriptException e = assertThrows(UnsupportedScriptException.class,
+                () -> TorchScriptModels.load(DIR.resolve(file)));
+        assertTrue(e.getMessage().matches(".*code/__torch__\\.py line \\d+: class __torch__\\.\\w+: .*"), e.getMessage());
+    }
+
+    private static Tensor tensor(String file) throws Exception {
+        return (Tensor) TorchFiles.read(DIR.resolve(file)).root();
+    }
+}
