@@ -67,6 +67,29 @@ public record TorchScriptArchive(Path path, ScriptObject root, List<Object> cons
         }
     }
 
+    /**
+     * Tells a TorchScript archive from a {@code torch.save} file without reading its pickles: a zip
+     * with a {@code constants.pkl} or {@code code/} record.
+     *
+     * @param path the file
+     * @return whether it is a TorchScript archive
+     * @throws IOException if the file cannot be read
+     */
+    public static boolean isTorchScript(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            Source source = Source.mapped(ch);
+            ByteBuffer head = source.region(0, (int) Math.min(4, source.size()));
+            if (head.remaining() < 4 || head.get(0) != 'P' || head.get(1) != 'K') {
+                return false;
+            }
+            ZipArchive zip = ZipArchive.open(source, path.toString());
+            return zip.entry("constants.pkl") != null || zip.entries().keySet().stream()
+                    .anyMatch(n -> n.startsWith(zip.root() + "code/"));
+        } catch (CheckpointFormatException e) {
+            return false;
+        }
+    }
+
     private static Object unpickle(ZipArchive zip, String record, String storageFolder, String name) throws IOException {
         ZipArchive.Entry e = zip.entry(record);
         if (e == null) {

@@ -120,16 +120,21 @@ final class Compiler {
         for (int i = first; i < def.params().size(); i++) {
             params.add(def.params().get(i).name());
         }
-        Scope scope = new Scope(new HashMap<>(), new HashSet<>(params));
+        Scope scope = new Scope(new HashMap<>(), new HashSet<>(params), first == 1 ? def.params().get(0).name() : null);
         List<Stmt> body = StubRules.apply(def, new StubRules.Context(childTypes, this::refuse));
         program.add(new Program.Method(name, List.copyOf(params), block(body, scope)));
         compiling.remove(name);
     }
 
     /** Names bound when compiling (to submodules, globals, constants) and names that are locals. */
-    private record Scope(Map<String, Object> statics, Set<String> locals) {
+    private record Scope(Map<String, Object> statics, Set<String> locals, String self) {
         Scope copy() {
-            return new Scope(new HashMap<>(statics), new HashSet<>(locals));
+            return new Scope(new HashMap<>(statics), new HashSet<>(locals), self);
+        }
+
+        /** Whether {@code e} names the module itself (the method's first parameter, {@code self} or not). */
+        boolean isSelf(Expr e) {
+            return e instanceof Name n && n.id().equals(self);
         }
     }
 
@@ -232,7 +237,7 @@ final class Compiler {
     /** What an expression names when that is known now: a module, a global, or a constant; else null. */
     private Object resolve(Expr e, Scope scope) throws CheckpointFormatException {
         if (e instanceof Name n) {
-            if (n.id().equals("self")) {
+            if (scope.isSelf(n)) {
                 return new ModuleRef("");
             }
             if (scope.statics().containsKey(n.id())) {
@@ -325,7 +330,7 @@ final class Compiler {
             String id = n.id();
             return f -> f.locals.get(id);
         }
-        if (e instanceof Attr a && a.target() instanceof Name n && n.id().equals("self")) {
+        if (e instanceof Attr a && scope.isSelf(a.target())) {
             String name = a.name();
             return f -> f.self.namedParameters().containsKey(name) ? f.self.parameter(name) : f.self.buffer(name);
         }

@@ -153,14 +153,14 @@ final class StubRules {
         }
         Expr v = a.value();
         if (v instanceof Attr at && at.target() instanceof Name n) {
-            if (n.id().equals("self") && ctx.childTypes().containsKey(at.name())) {
+            if (n.id().equals(self()) && ctx.childTypes().containsKey(at.name())) {
                 return at.name();
             }
             String parent = refs.get(n.id());
             return parent == null ? null : parent + "." + at.name();
         }
         if (v instanceof Call c && c.fn() instanceof Name f && f.id().equals("getattr") && c.args().size() == 2
-                && c.args().get(0) instanceof Name n && n.id().equals("self")
+                && c.args().get(0) instanceof Name n && n.id().equals(self())
                 && c.args().get(1) instanceof Const k && k.value() instanceof String attr
                 && ctx.childTypes().containsKey(attr)) {
             return attr;
@@ -208,7 +208,7 @@ final class StubRules {
                     + ", which nothing uses afterwards: cannot tell what it acts on");
         }
         String output = "__" + path + "_" + fresh++;
-        out.add(new Assign(List.of(output), new Call(new Attr(new Attr(new Name("self", line), path, line), "forward",
+        out.add(new Assign(List.of(output), new Call(new Attr(new Attr(new Name(self(), line), path, line), "forward",
                 line), List.of(new Name(value, line)), List.of(), line), line));
         valueStatements.add(out.size() - 1);
         rename.put(value, output);
@@ -267,8 +267,13 @@ final class StubRules {
         return false;
     }
 
-    private static Assign assign(String target, String ff, String method, List<Expr> args, int line) {
-        Expr fn = new Attr(new Attr(new Name("self", line), ff, line), method, line);
+    /** The name of the module itself in the method: its first parameter. */
+    private String self() {
+        return def.params().isEmpty() ? "self" : def.params().get(0).name();
+    }
+
+    private Assign assign(String target, String ff, String method, List<Expr> args, int line) {
+        Expr fn = new Attr(new Attr(new Name(self(), line), ff, line), method, line);
         return new Assign(List.of(target), new Call(fn, args, List.of(), line), line);
     }
 

@@ -2,6 +2,9 @@ package io.qcheckpoint.torchscript;
 
 import io.qcheckpoint.nn.AdaptiveAvgPool2d;
 import io.qcheckpoint.nn.AvgPool2d;
+import io.qcheckpoint.nn.BatchNorm1d;
+import io.qcheckpoint.nn.BatchNorm2d;
+import io.qcheckpoint.nn.BatchNorm3d;
 import io.qcheckpoint.nn.Conv1d;
 import io.qcheckpoint.nn.Conv2d;
 import io.qcheckpoint.nn.Conv3d;
@@ -83,6 +86,9 @@ final class TorchTypes {
             }
             return new ReLU6();
         });
+        t.put(nn + "batchnorm.BatchNorm1d", src -> batchNorm(src, BatchNorm1d::new));
+        t.put(nn + "batchnorm.BatchNorm2d", src -> batchNorm(src, BatchNorm2d::new));
+        t.put(nn + "batchnorm.BatchNorm3d", src -> batchNorm(src, BatchNorm3d::new));
         t.put(nn + "pooling.MaxPool2d", TorchTypes::maxPool);
         t.put(nn + "pooling.AvgPool2d", TorchTypes::avgPool);
         t.put(nn + "pooling.AdaptiveAvgPool2d", src -> {
@@ -174,6 +180,34 @@ final class TorchTypes {
         src.op(Set.of("torch.linear", "torch.nn.functional.linear"));
         long[] w = src.shape("weight", 2);
         return new Linear(Math.toIntExact(w[1]), Math.toIntExact(w[0]), src.tensor("bias") != null);
+    }
+
+    /** A BatchNorm constructor: num_features, eps, momentum (null: cumulative average), affine, track_running_stats. */
+    @FunctionalInterface
+    private interface BatchNormFactory {
+        Module create(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats);
+    }
+
+    /**
+     * eps and momentum from the class's constants where scripted ({@code eps : Final[float] = 1e-05}; its code
+     * branches on training and is not looked at), from {@code torch.batch_norm}'s arguments where traced.
+     */
+    private static Module batchNorm(TypedSource src, BatchNormFactory factory) throws CheckpointFormatException {
+        Object eps = src.classConstant("eps");
+        Object momentum = src.classConstant("momentum");
+        if (eps == null) {
+            TypedSource.OpCall c = src.op(Set.of("torch.batch_norm"));
+            eps = src.constant(c, 7, Double.class, null);
+            momentum = c.arg(6, null);
+        }
+        Tensor weight = src.tensor("weight");
+        Tensor mean = src.tensor("running_mean");
+        Tensor any = weight != null ? weight : mean;
+        if (any == null || any.dim() != 1 || !(eps instanceof Number e)) {
+            throw src.error("is a BatchNorm without weight or running statistics of rank 1, or without eps");
+        }
+        return factory.create(Math.toIntExact(any.shape()[0]), e.doubleValue(),
+                momentum instanceof Number m ? m.doubleValue() : null, weight != null, mean != null);
     }
 
     private static Module maxPool(TypedSource src) throws CheckpointFormatException {

@@ -70,6 +70,16 @@ final class TypedSource {
         throw error("attribute " + name + " is not a tensor");
     }
 
+    /** A class attribute's constant ({@code eps : Final[float] = 1e-05}), or null where the class has none. */
+    Object classConstant(String name) {
+        for (Ast.ClassAttr a : cls.def().attrs()) {
+            if (a.name().equals(name) && a.value() instanceof Const c) {
+                return c.value();
+            }
+        }
+        return null;
+    }
+
     /** The shape of a tensor attribute that must be present. */
     long[] shape(String name, int rank) throws CheckpointFormatException {
         Tensor t = tensor(name);
