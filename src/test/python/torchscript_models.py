@@ -9,6 +9,7 @@ usage:
                               BatchNorm statistics, eval, fuse_model())
             input.pt          one seeded input tensor
             float_output.pt   the eager fp32 model's output on input.pt
+            calibration.pt    the list of calibration batches
             checkpoint/       best_configure.yaml + best_model_weights.pt: LPOT's static int8 quantization of the
                               model (every listed op int8, minmax where offered), calibrated on seeded batches, as
                               lpot_models.py makes them
@@ -78,6 +79,7 @@ def generate(name, mode, out):
     tune_cfg = lpot_models.make_tune_cfg(model, lpot_models.STATIC,
                                          lpot_models.all_int8_choices(ops, lpot_models.STATIC, 'minmax'))
     batches = [seeded(shape, lpot_models.CALIBRATION_SEED + i) for i in range(lpot_models.CALIBRATION_BATCHES)]
+    torch.save(batches, os.path.join(out, 'calibration.pt'))
     qm = lpot_models.quantize_like_lpot(model, tune_cfg, batches)
     ckpt = os.path.join(out, 'checkpoint')
     os.makedirs(ckpt, exist_ok=True)

@@ -36,6 +36,8 @@ import java.util.Set;
 final class Parser {
     private static final int MAX_NESTING = 200;
     private static final Set<String> COMPARISONS = Set.of("==", "!=", "<", "<=", ">", ">=");
+    private static final Set<String> SUMS = Set.of("+", "-");
+    private static final Set<String> PRODUCTS = Set.of("*", "/", "//", "%", "@");
 
     private final String archive;
     private final String path;
@@ -292,20 +294,25 @@ final class Parser {
         return e;
     }
 
+    /** One precedence level of left-associative operators. */
+    @FunctionalInterface
+    private interface Level {
+        Expr parse() throws CheckpointFormatException;
+    }
+
     private Expr sum() throws CheckpointFormatException {
-        Expr e = product();
-        while (at("+") || at("-")) {
-            Lexer.Token op = next();
-            e = new Binary(op.text(), e, product(), op.line());
-        }
-        return e;
+        return leftAssociative(SUMS, this::product);
     }
 
     private Expr product() throws CheckpointFormatException {
-        Expr e = unary();
-        while (at("*") || at("/") || at("//") || at("%") || at("@")) {
+        return leftAssociative(PRODUCTS, this::unary);
+    }
+
+    private Expr leftAssociative(Set<String> ops, Level operand) throws CheckpointFormatException {
+        Expr e = operand.parse();
+        while (at(Lexer.Kind.OP) && ops.contains(peek().text())) {
             Lexer.Token op = next();
-            e = new Binary(op.text(), e, unary(), op.line());
+            e = new Binary(op.text(), e, operand.parse(), op.line());
         }
         return e;
     }
