@@ -1,8 +1,8 @@
 """Small TorchScript files for io.qcheckpoint.torchscript's tests, made by torch 1.13: a tiny quantizable CNN traced
 and scripted (with its input and float output), and hostile archives.
 
-usage: /usr/bin/python3 src/test/python/torchscript_fixtures.py [OUT]
-    writes into OUT (default src/test/resources/fixtures/torchscript/):
+usage: /usr/bin/python3 src/test/python/torchscript_fixtures.py generate
+    writes into src/test/resources/fixtures/torchscript/ ($QCHECKPOINT_FIXTURES_OUT instead if set):
         tiny_trace.pt, tiny_script.pt   TinyNet (QuantStub, fused ConvReLU2d, Conv2d, FloatFunctional add_relu, ReLU6,
                                         MaxPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Linear, DeQuantStub) with
                                         seeded weights, traced on input.pt / scripted
@@ -14,7 +14,8 @@ usage: /usr/bin/python3 src/test/python/torchscript_fixtures.py [OUT]
         hostile_loop.pt                 a scripted model with a for loop
         hostile_stub.pt                 a traced model whose QuantStub acts first in a submodule with two inputs
         expected.json                   {file: what the test expects}
-Deterministic: fixed seeds.
+Deterministic: fixed seeds, PYTHONHASHSEED=0 (the script restarts itself with it), fixed zip record dates; running
+it twice gives identical bytes.
 """
 import json
 import os
@@ -95,7 +96,9 @@ def rewrite(src, dst, change):
     """Copies the zip src to dst, passing each record's (name, bytes) through change."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
-            zout.writestr(info.filename, change(info.filename, zin.read(info.filename)))
+            # torch's own record date, not today's: the files come out the same on every run
+            out = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zout.writestr(out, change(info.filename, zin.read(info.filename)))
 
 
 def main(out):
@@ -137,4 +140,10 @@ def main(out):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUT)
+    if sys.argv[1:] != ['generate']:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    if os.environ.get('PYTHONHASHSEED') != '0':
+        # the TorchScript compiler's class numbering (___torch_mangle_N) follows string hashes
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED='0'))
+    main(os.environ.get('QCHECKPOINT_FIXTURES_OUT') or DEFAULT_OUT)

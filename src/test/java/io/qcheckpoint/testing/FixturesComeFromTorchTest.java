@@ -29,7 +29,7 @@ class FixturesComeFromTorchTest {
     Path dir;
 
     @ParameterizedTest
-    @CsvSource({"pt, generate_pt_fixtures.py, ''", "nn-quant, nn_models.py, generate", "nn-float, float_oracle.py, generate", "lpot, lpot_models.py, generate", "ipex, ipex_models.py, generate", "config, config_fixtures.py, generate"})
+    @CsvSource({"pt, generate_pt_fixtures.py, ''", "nn-quant, nn_models.py, generate", "nn-float, float_oracle.py, generate", "lpot, lpot_models.py, generate", "ipex, ipex_models.py, generate", "config, config_fixtures.py, generate", "torchscript, torchscript_fixtures.py, generate"})
     void regeneratingTheFixturesReproducesTheCommittedFiles(String folder, String script, String command) throws Exception {
         PythonTorch.require();
         Path committed = Path.of("src/test/resources/fixtures", folder);
