@@ -92,10 +92,15 @@ final class TypedSource {
     /** Builds the children {@code "0"}, {@code "1"}, ... of a fused module. */
     List<Module> sequence() throws CheckpointFormatException {
         List<Module> out = new ArrayList<>();
-        for (int i = 0; object.attributes().get(Integer.toString(i)) instanceof ScriptObject child; i++) {
-            out.add(children.build(child, path + "." + i));
+        try {
+            for (int i = 0; object.attributes().get(Integer.toString(i)) instanceof ScriptObject child; i++) {
+                out.add(children.build(child, path + "." + i));
+            }
+            return out;
+        } catch (CheckpointFormatException | RuntimeException e) {
+            out.forEach(Module::close);
+            throw e;
         }
-        return out;
     }
 
     /**
