@@ -18,6 +18,10 @@ usage:
                                "torch_version", "engine"}
         ENGINE: torch.backends.quantized.engine for the int8 run (default: onednn, as lpot_models.py).
         Deterministic: fixed seeds, one intra-op thread.
+    /usr/bin/python3 src/test/python/torchscript_models.py check DIR MODEL INPUT OUTPUT ENGINE
+        loads the checkpoint in DIR as LPOT does (lpot_models.lpot_load) onto a fresh fp32 MODEL (built as generate
+        builds it, so with the same weights), runs it under ENGINE on the tensor in INPUT and torch.saves the output
+        to OUTPUT.
 Any failure exits 1 with one line "error: ..." on stderr.
 """
 import collections
@@ -100,12 +104,25 @@ def generate(name, mode, out):
         f.write(json.dumps(info, indent=1) + '\n')
 
 
+def check(ckpt, name, input_path, output_path):
+    """LPOT's load of the checkpoint in ckpt onto a fresh fp32 MODEL, run on the tensor in input_path."""
+    fresh, _ = build(name)
+    loaded, _, _ = lpot_models.lpot_load(ckpt, fresh)
+    with torch.no_grad():
+        torch.save(loaded(torch.load(input_path)), output_path)
+
+
 def main(argv):
     if len(argv) in (4, 5) and argv[0] == 'generate' and argv[1] in MODELS and argv[2] in ('trace', 'script'):
         if len(argv) == 5:
             lpot_models.ENGINE = argv[4]
         lpot_models.setup_determinism()
         generate(argv[1], argv[2], argv[3])
+        return 0
+    if len(argv) == 6 and argv[0] == 'check' and argv[2] in MODELS:
+        lpot_models.ENGINE = argv[5]
+        lpot_models.setup_determinism()
+        check(argv[1], argv[2], argv[3], argv[4])
         return 0
     print(__doc__, file=sys.stderr)
     return 2
