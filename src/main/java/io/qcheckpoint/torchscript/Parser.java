@@ -256,19 +256,18 @@ final class Parser {
     }
 
     private Expr or() throws CheckpointFormatException {
-        Expr e = and();
-        while (atWord("or")) {
-            int line = next().line();
-            e = new Binary("or", e, and(), line);
-        }
-        return e;
+        return leftAssociative("or", this::and);
     }
 
     private Expr and() throws CheckpointFormatException {
-        Expr e = not();
-        while (atWord("and")) {
+        return leftAssociative("and", this::not);
+    }
+
+    private Expr leftAssociative(String word, Level operand) throws CheckpointFormatException {
+        Expr e = operand.parse();
+        while (atWord(word)) {
             int line = next().line();
-            e = new Binary("and", e, not(), line);
+            e = new Binary(word, e, operand.parse(), line);
         }
         return e;
     }
