@@ -1,6 +1,7 @@
 package io.qcheckpoint.cli;
 
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.torchscript.TorchScriptModels;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -62,7 +63,7 @@ final class ModelClasses {
      */
     static Loaded fromTorchScript(java.nio.file.Path file) throws IOException {
         InputFiles.requireRegularFile(file);
-        return new Loaded(io.qcheckpoint.torchscript.TorchScriptModels.load(file), null);
+        return new Loaded(TorchScriptModels.load(file), null);
     }
 
     private static Module instantiate(ClassLoader loader, String className) throws IOException {

@@ -1,7 +1,9 @@
 package io.qcheckpoint.pt;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -47,14 +49,14 @@ public final class ScriptObject {
         return module.equals("torch.jit._pickle") ? SCRIPT_GLOBALS.get(name) : null;
     }
 
-    private static final java.util.Map<String, PickleCallable> SCRIPT_GLOBALS = scriptGlobals();
+    private static final Map<String, PickleCallable> SCRIPT_GLOBALS = scriptGlobals();
 
-    private static java.util.Map<String, PickleCallable> scriptGlobals() {
-        java.util.Map<String, PickleCallable> t = new java.util.HashMap<>();
-        for (String list : java.util.List.of("build_intlist", "build_doublelist", "build_boollist", "build_tensorlist",
+    private static Map<String, PickleCallable> scriptGlobals() {
+        Map<String, PickleCallable> t = new HashMap<>();
+        for (String list : List.of("build_intlist", "build_doublelist", "build_boollist", "build_tensorlist",
                 "build_complexlist")) {
             t.put(list, args -> {
-                if (args.size() != 1 || !(args.get(0) instanceof java.util.List<?>)) {
+                if (args.size() != 1 || !(args.get(0) instanceof List<?>)) {
                     throw new IllegalArgumentException("torch.jit._pickle." + list + " takes one list");
                 }
                 return args.get(0);
@@ -66,7 +68,7 @@ public final class ScriptObject {
             }
             return args.get(0);
         });
-        return java.util.Collections.unmodifiableMap(t);
+        return Collections.unmodifiableMap(t);
     }
 
     /** Whether {@code module.name} names a class of a TorchScript archive's own code. */

@@ -5,6 +5,7 @@ import io.qcheckpoint.pt.TorchScriptArchive;
 import io.qcheckpoint.torchscript.Ast.ClassDef;
 import io.qcheckpoint.torchscript.Ast.CodeFile;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -48,7 +49,7 @@ final class CodeBase {
     }
 
     /** The values of the archive's constants.pkl ({@code CONSTANTS.c0} is the first). */
-    java.util.List<Object> constants() {
+    List<Object> constants() {
         return archive.constants();
     }
 
@@ -62,7 +63,7 @@ final class CodeBase {
     Ast.Def function(String qualifiedName) throws CheckpointFormatException {
         CodeFile file = file(qualifiedName);
         String name = qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
-        for (Ast.Def d : file == null ? java.util.List.<Ast.Def>of() : file.functions()) {
+        for (Ast.Def d : file == null ? List.<Ast.Def>of() : file.functions()) {
             if (d.name().equals(name)) {
                 return d;
             }
@@ -74,7 +75,7 @@ final class CodeBase {
     boolean isNamedTuple(String qualifiedName) throws CheckpointFormatException {
         CodeFile file = file(qualifiedName);
         String name = qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
-        for (ClassDef c : file == null ? java.util.List.<ClassDef>of() : file.classes()) {
+        for (ClassDef c : file == null ? List.<ClassDef>of() : file.classes()) {
             if (c.name().equals(name)) {
                 return c.methods().isEmpty();
             }

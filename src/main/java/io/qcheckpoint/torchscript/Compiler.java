@@ -1,8 +1,10 @@
 package io.qcheckpoint.torchscript;
 
+import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.nn.Functional;
 import io.qcheckpoint.pt.CheckpointFormatException;
 import io.qcheckpoint.pt.ScriptObject;
+import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.torchscript.Ast.Assign;
 import io.qcheckpoint.torchscript.Ast.Attr;
 import io.qcheckpoint.torchscript.Ast.Binary;
@@ -24,6 +26,7 @@ import io.qcheckpoint.torchscript.Ast.Unary;
 import io.qcheckpoint.torchscript.Program.Eval;
 import io.qcheckpoint.torchscript.Program.Step;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -296,7 +299,7 @@ final class Compiler {
             throw refuse(line, "CONSTANTS." + name + " is not in constants.pkl (" + values.size() + " values)");
         }
         Object v = values.get(i);
-        if (v instanceof io.qcheckpoint.pt.Tensor t && t.numel() == 1 && !t.dtype().isQuantized()
+        if (v instanceof Tensor t && t.numel() == 1 && !t.dtype().isQuantized()
                 && !t.dtype().isComplex()) {
             String type = t.dtype().torchName();
             boolean integral = type.startsWith("int") || type.startsWith("uint") || type.equals("bool");
@@ -369,7 +372,7 @@ final class Compiler {
             for (int i = 0; i < parts.length; i++) {
                 out[i] = parts[i].eval(f);
             }
-            return Collections.unmodifiableList(java.util.Arrays.asList(out));
+            return Collections.unmodifiableList(Arrays.asList(out));
         };
     }
 
@@ -498,7 +501,7 @@ final class Compiler {
             case "cat/1", "cat/2": return f -> {
                 List<?> a = Values.list(args.eval(f));
                 List<?> xs = Values.list(a.get(0));
-                ai.djl.ndarray.NDArray[] arrays = xs.stream().map(Values::tensor).toArray(ai.djl.ndarray.NDArray[]::new);
+                NDArray[] arrays = xs.stream().map(Values::tensor).toArray(NDArray[]::new);
                 return f.self.functionalChild(path).cat(arrays, a.size() > 1 ? (int) Values.integer(a.get(1)) : 0);
             };
             default: throw refuse(c.line(), "FloatFunctional " + path + " has no method " + method + " taking " + n
@@ -507,7 +510,7 @@ final class Compiler {
     }
 
     private interface Binary2 {
-        ai.djl.ndarray.NDArray apply(Functional fn, ai.djl.ndarray.NDArray a, ai.djl.ndarray.NDArray b);
+        NDArray apply(Functional fn, NDArray a, NDArray b);
     }
 
     private static Object call2(Program.Frame f, String path, Eval args, Binary2 op) {

@@ -1,5 +1,6 @@
 package io.qcheckpoint.torchscript;
 
+import io.qcheckpoint.pt.CheckpointFormatException;
 import io.qcheckpoint.torchscript.Ast.Assign;
 import io.qcheckpoint.torchscript.Ast.Attr;
 import io.qcheckpoint.torchscript.Ast.Binary;
@@ -22,7 +23,6 @@ import io.qcheckpoint.torchscript.Ast.Return;
 import io.qcheckpoint.torchscript.Ast.Stmt;
 import io.qcheckpoint.torchscript.Ast.TupleExpr;
 import io.qcheckpoint.torchscript.Ast.Unary;
-import io.qcheckpoint.pt.CheckpointFormatException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

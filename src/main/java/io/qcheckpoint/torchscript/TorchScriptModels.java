@@ -1,5 +1,6 @@
 package io.qcheckpoint.torchscript;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Functional;
@@ -150,7 +151,7 @@ public final class TorchScriptModels {
         m.install(new Compiler(code, cls, object, childTypes, functional, tensors, childCode).compile());
     }
 
-    private ai.djl.ndarray.NDArray array(NDManager staging, ScriptObject object, String name, boolean optional)
+    private NDArray array(NDManager staging, ScriptObject object, String name, boolean optional)
             throws CheckpointFormatException {
         Object v = object.attributes().get(name);
         if (v == null && optional && object.attributes().containsKey(name)) {

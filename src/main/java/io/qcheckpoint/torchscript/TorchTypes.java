@@ -18,14 +18,15 @@ import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.MaxPool2d;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
-import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.ReLU6;
+import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.intrinsic.ConvReLU1d;
 import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
 import io.qcheckpoint.nn.intrinsic.ConvReLU3d;
 import io.qcheckpoint.nn.intrinsic.LinearReLU;
 import io.qcheckpoint.pt.CheckpointFormatException;
 import io.qcheckpoint.pt.Tensor;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -151,7 +152,7 @@ final class TorchTypes {
     private static Module conv(TypedSource src, int dims) throws CheckpointFormatException {
         TypedSource.OpCall c = src.op(Set.of("torch._convolution", "torch.conv" + dims + "d"));
         long[] w = src.shape("weight", dims + 2);
-        long[] kernel = java.util.Arrays.copyOfRange(w, 2, w.length);
+        long[] kernel = Arrays.copyOfRange(w, 2, w.length);
         long[] stride = src.longs(c, 3, TypedSource.ones(dims));
         long[] padding = src.longs(c, 4, new long[dims]);
         long[] dilation = src.longs(c, 5, TypedSource.ones(dims));
