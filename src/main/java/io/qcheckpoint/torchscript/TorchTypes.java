@@ -102,7 +102,7 @@ final class TorchTypes {
             return new Flatten(src.constant(c, 1, Long.class, 0L).intValue(), src.constant(c, 2, Long.class, -1L).intValue());
         });
         t.put(nn + "dropout.Dropout", src -> {
-            TypedSource.OpCall c = src.op(Set.of("torch.dropout", "torch.nn.functional.dropout"));
+            TypedSource.OpCall c = src.op(Set.of("torch.dropout", "torch.dropout_", "torch.nn.functional.dropout"));
             return new Dropout(src.constant(c, 1, Double.class, 0.5));
         });
         for (String q : List.of("torch.ao.quantization.stubs.", "torch.quantization.stubs.")) {

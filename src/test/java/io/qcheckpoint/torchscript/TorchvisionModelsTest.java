@@ -104,6 +104,24 @@ class TorchvisionModelsTest {
         }
     }
 
+    /**
+     * MobileNetV3-Large imports and gives torch's float output; its int8 model is not checked: the project's
+     * modules have no Hardswish or Hardsigmoid, which LPOT quantizes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"trace", "script"})
+    void mobileNetV3ImportsAsAFloatModel(String mode) throws Exception {
+        PythonTorch.run("torchscript_models.py", "generate", "mobilenet_v3_large", mode, dir.toString(), "qnnpack");
+        JsonNode info = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+        try (NDManager m = NDManager.newBaseManager(); Module fp32 = TorchScriptModels.load(dir.resolve("fp32.pt"))) {
+            List<String> keys = new ArrayList<>();
+            info.get("fp32_keys").forEach(k -> keys.add(k.asText()));
+            assertEquals(keys, new ArrayList<>(fp32.stateDict().keys()), "state dict keys");
+            QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
+                    fp32.forward(TensorArrays.toNDArray(m, tensor("input.pt"))).toFloatArray(), 1e-5, "mobilenet_v3 " + mode);
+        }
+    }
+
     /** Scripted, these two return a NamedTuple of outputs, which no Module returns: refused by name, when imported. */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"googlenet, GoogLeNetOutputs", "inception_v3, InceptionOutputs"})
