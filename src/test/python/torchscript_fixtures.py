@@ -14,6 +14,7 @@ usage: /usr/bin/python3 src/test/python/torchscript_fixtures.py generate
         hostile_loop.pt                 a scripted model with a for loop
         hostile_stub.pt                 a traced model whose QuantStub acts first in a submodule with two inputs
         expected.json                   {file: what the test expects}
+        tiny_ops.json                   the ops LPOT lists for TinyNet, static approach: [[name, type], ...]
 Deterministic: fixed seeds, PYTHONHASHSEED=0 (the script restarts itself with it), fixed zip record dates; running
 it twice gives identical bytes.
 """
@@ -114,6 +115,10 @@ def main(out):
         torch.jit.script(LoopNet()).save(os.path.join(out, 'hostile_loop.pt'))
         torch.jit.trace(PairNet().eval(), x).save(os.path.join(out, 'hostile_stub.pt'))
     torch.save(x, os.path.join(out, 'input.pt'))
+    sys.path.insert(0, HERE)
+    import lpot_models
+    with open(os.path.join(out, 'tiny_ops.json'), 'w', encoding='utf-8', newline='\n') as f:
+        f.write(json.dumps([list(op) for op in lpot_models.quantizable_ops(m, lpot_models.STATIC)]) + '\n')
     torch.save(y, os.path.join(out, 'float_output.pt'))
 
     def global_os(name, data):

@@ -25,7 +25,12 @@ import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.CheckpointException;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.tuning.StopReason;
+import io.qcheckpoint.tuning.Tuner;
+import io.qcheckpoint.tuning.TuningResult;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,6 +70,23 @@ class TorchScriptFixturesTest {
             NDArray x = TensorArrays.toNDArray(m, tensor("input.pt"));
             QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
                     model.forward(x).toFloatArray(), 1e-5, file);
+        }
+    }
+
+    /** The tuner takes an imported model: it lists the ops LPOT lists for the eager model, and its int8 model runs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny_trace.pt", "tiny_script.pt"})
+    void tunerTakesAnImportedModel(String file) throws Exception {
+        List<String> lpot = new ArrayList<>();
+        new ObjectMapper().readTree(DIR.resolve("tiny_ops.json").toFile())
+                .forEach(op -> lpot.add(op.get(0).asText() + ":" + op.get(1).asText()));
+        try (NDManager m = NDManager.newBaseManager(); Module fp32 = TorchScriptModels.load(DIR.resolve(file));
+                TuningResult r = Tuner.builder().calibration(List.of(TensorArrays.toNDArray(m, tensor("input.pt"))))
+                        .evaluation(q -> 1.0).build().tune(fp32)) {
+            assertEquals(StopReason.CRITERION_MET, r.stopReason());
+            assertEquals(lpot, r.best().tuneConfig().ops().keySet().stream().map(k -> k.name() + ":" + k.type()).toList());
+            NDArray y = r.model().forward(TensorArrays.toNDArray(m, tensor("input.pt")));
+            assertEquals(List.of(2L, 5L), java.util.Arrays.stream(y.getShape().getShape()).boxed().toList());
         }
     }
 
