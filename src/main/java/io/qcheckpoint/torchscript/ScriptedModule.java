@@ -1,6 +1,8 @@
 package io.qcheckpoint.torchscript;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Functional;
 import io.qcheckpoint.nn.Module;
 import java.util.List;
@@ -50,12 +52,21 @@ public final class ScriptedModule extends Module {
      *
      * @param input the input
      * @return the output, owned by the input's manager
-     * @throws io.qcheckpoint.nn.ForwardException if a child cannot run on what it gets
-     * @throws IllegalArgumentException if an operation cannot run on what it gets
+     * @throws ForwardException if a child, or an operation of the code, cannot run on what it gets
      */
     @Override
     public NDArray forward(NDArray input) {
-        return Values.tensor(invoke("forward", List.of(input)));
+        try {
+            return Values.tensor(invoke("forward", List.of(input)));
+        } catch (ForwardException e) {
+            throw e;
+        } catch (IllegalArgumentException | UnsupportedOperationException | IndexOutOfBoundsException
+                 | ArithmeticException e) {
+            // an operation of the code refused what it got: name this module, as a child's failure would be
+            throw new ForwardException(this, e.getMessage(), e);
+        } catch (EngineException e) {
+            throw ForwardException.refused(this, e);
+        }
     }
 
     Object invoke(String method, List<Object> args) {

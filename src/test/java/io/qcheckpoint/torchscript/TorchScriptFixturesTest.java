@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.kernels.TensorArrays;
@@ -15,6 +16,7 @@ import io.qcheckpoint.nn.DeQuantStub;
 import io.qcheckpoint.nn.Dropout;
 import io.qcheckpoint.nn.Flatten;
 import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.MaxPool2d;
 import io.qcheckpoint.nn.Module;
@@ -70,6 +72,16 @@ class TorchScriptFixturesTest {
             NDArray x = TensorArrays.toNDArray(m, tensor("input.pt"));
             QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
                     model.forward(x).toFloatArray(), 1e-5, file);
+        }
+    }
+
+    /** An input the model cannot take is the caller's error, named with the module that refused it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny_trace.pt", "tiny_script.pt"})
+    void anInputThatDoesNotFitGivesAForwardException(String file) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Module model = TorchScriptModels.load(DIR.resolve(file))) {
+            ForwardException e = assertThrows(ForwardException.class, () -> model.forward(m.ones(new Shape(2, 4, 8, 8))));
+            assertEquals("conv1.0", e.modulePath(), e.getMessage());
         }
     }
 
