@@ -22,6 +22,13 @@ observed qparams, quantized weights, pickled Python floats. The rules, file by f
   tensor's largest magnitude; Python floats within FLOAT_RTOL relative; quantized tensors with
   scales within FLOAT_RTOL relative, zero points within one, and integer representations within one
   step of each other.
+- TorchScript archives (.pt zips with a constants.pkl record, from torch.jit.save, or files derived
+  from one): the same record names in the same order, compressed alike; the code, pickles and other
+  records byte-identical, except that a .debug_pkl record is not compared at all (torch writes the
+  absolute path of the generating script into it, so it differs between checkouts; it only holds
+  source ranges for torch's error messages), and a tensor storage (a record under data/) may
+  differ as float32 values within FLOAT_RTOL of its largest magnitude (seeded draws differ between
+  CPUs).
 - .json files: the same tree, strings and integers equal, floats within FLOAT_RTOL relative, except
   a tensor's 'sha256' in a torchdesc description, which may differ only for float and quantized
   dtypes (their data is compared in the .pt file beside it, within the tolerances above).
@@ -226,7 +233,36 @@ def compare_int8_output(cmp, a, b, case):
                        % (steps, mean, INT8_MAX_STEPS, INT8_MEAN_STEPS))
 
 
+def is_torchscript(path):
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as z:
+        return any(n.endswith('/constants.pkl') for n in z.namelist())
+
+
+def compare_torchscript(cmp, a, b):
+    with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+        layout = [(i.filename, i.compress_type) for i in za.infolist()]
+        if layout != [(i.filename, i.compress_type) for i in zb.infolist()]:
+            raise Mismatch('the archives differ (record names, order or compression)')
+        for name, _ in layout:
+            if name.endswith('.debug_pkl'):
+                continue
+            ra, rb = za.read(name), zb.read(name)
+            if ra == rb:
+                continue
+            if '/data/' not in name or len(ra) != len(rb) or len(ra) % 4:
+                raise Mismatch('record %s differs' % name)
+            fa, fb = torch.frombuffer(bytearray(ra), dtype=torch.float32), torch.frombuffer(bytearray(rb), dtype=torch.float32)
+            scale = fa.abs().max().item()
+            for i in range(len(fa)):
+                cmp.close(fa[i].item(), fb[i].item(), scale, '%s[%d]' % (name, i))
+
+
 def compare_pt(cmp, a, b):
+    if is_torchscript(a):
+        compare_torchscript(cmp, a, b)
+        return
     if zip_layout(a) != zip_layout(b):
         raise Mismatch('the containers differ (record names, order, compression or sizes)')
     ta, tb = torch.load(a, map_location='cpu'), torch.load(b, map_location='cpu')

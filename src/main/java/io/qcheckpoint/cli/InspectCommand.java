@@ -6,8 +6,11 @@ import io.qcheckpoint.CheckpointFormat;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.IpexQuantizedModel;
 import io.qcheckpoint.config.IpexConfigs;
+import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.TorchFile;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.pt.TorchScriptArchive;
+import io.qcheckpoint.torchscript.TorchScriptModels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +30,9 @@ import picocli.CommandLine.Spec;
             "also gives a SHA-256 of each tensor's elements.",
             "Given a checkpoint directory, prints its tune config instead: each op with its type, weight and",
             "activation choices, and the fp32 fallbacks; for an IPEX checkpoint, each op's scales, zero points",
-            "and dtypes, and the ops left in fp32."})
+            "and dtypes, and the ops left in fp32.",
+            "Given a TorchScript file (torch.jit.save), imports it and prints the module tree: each module's",
+            "path, torch type and parameters."})
 public final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE|DIR", description = "a .pt file, or a checkpoint directory (LPOT, Neural Compressor or IPEX)")
     private Path file;
@@ -65,8 +70,17 @@ public final class InspectCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         }
         InputFiles.requireRegularFile(file);
-        TorchFile tf = TorchFiles.read(file);
         PrintWriter out = spec.commandLine().getOut();
+        if (TorchScriptArchive.isTorchScript(file)) {
+            if (json) {
+                throw new ParameterException(spec.commandLine(), "--json is for torch.save files, not TorchScript files");
+            }
+            try (Module model = TorchScriptModels.load(file)) {
+                TorchScriptReport.print(model, out);
+            }
+            return Main.EXIT_OK;
+        }
+        TorchFile tf = TorchFiles.read(file);
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(InspectReport.toJson(tf)));

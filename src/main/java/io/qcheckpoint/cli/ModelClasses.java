@@ -1,6 +1,7 @@
 package io.qcheckpoint.cli;
 
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.torchscript.TorchScriptModels;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -47,8 +48,22 @@ final class ModelClasses {
         @Override
         public void close() throws IOException {
             model.close();
-            loader.close();
+            if (loader != null) {
+                loader.close();
+            }
         }
+    }
+
+    /**
+     * Imports the model from a TorchScript file instead of a class ({@code run --torchscript}).
+     *
+     * @param file the archive torch.jit.save wrote
+     * @return the imported model, with no class loader
+     * @throws IOException if the file is missing, unsafe, or outside what the importer takes
+     */
+    static Loaded fromTorchScript(java.nio.file.Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
+        return new Loaded(TorchScriptModels.load(file), null);
     }
 
     private static Module instantiate(ClassLoader loader, String className) throws IOException {

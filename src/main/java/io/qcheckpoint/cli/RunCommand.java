@@ -16,15 +16,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code qcheckpoint run CHECKPOINT_DIR --model CLASS ... --input FILE.pt --output FILE.pt}: loads a
- * checkpoint onto the user's model and runs it on one tensor, so that one command shows whether a
+ * {@code qcheckpoint run CHECKPOINT_DIR --model CLASS ... --input FILE.pt --output FILE.pt} (or
+ * {@code --torchscript FP32.pt} instead of {@code --model}): loads a checkpoint onto the user's model and runs it on one tensor, so that one command shows whether a
  * checkpoint reproduces the outputs Python produced.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -34,9 +35,13 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CHECKPOINT_DIR", description = "the checkpoint directory")
     private Path checkpoint;
 
-    @Option(names = "--model", required = true, paramLabel = "CLASS",
+    @Option(names = "--model", paramLabel = "CLASS",
             description = "a public io.qcheckpoint.nn.Module subclass with a public no-argument constructor")
     private String modelClass;
+
+    @Option(names = "--torchscript", paramLabel = "FP32.pt",
+            description = "instead of --model: the float model's TorchScript file (torch.jit.save of a traced or scripted model)")
+    private Path torchScript;
 
     @Option(names = "--classpath", paramLabel = "PATH", description = "folders and jars holding CLASS (separated by '${sys:path.separator}')")
     private String classPath;
@@ -69,11 +74,15 @@ public final class RunCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() throws IOException {
+        if ((modelClass == null) == (torchScript == null)) {
+            throw new ParameterException(spec.commandLine(), "give the model as one of --model CLASS or --torchscript FP32.pt");
+        }
         InputFiles.requireRegularFile(input);
         OutputPaths.checkFile(output);
         Tensor x = inputTensor();
         try (EngineOption.Selected selected = engine.select();
-                ModelClasses.Loaded loaded = ModelClasses.create(modelClass, classPath);
+                ModelClasses.Loaded loaded = torchScript != null ? ModelClasses.fromTorchScript(torchScript)
+                        : ModelClasses.create(modelClass, classPath);
                 NDManager manager = NDManager.newBaseManager()) {
             if (fp32Weights != null) {
                 InputFiles.requireRegularFile(fp32Weights);

@@ -140,6 +140,8 @@ final class PickleBounds {
             out.addAll(c);
         } else if (o instanceof Tuple t) {
             out.addAll(t.items());
+        } else if (o instanceof ScriptObject s) {
+            out.addAll(s.attributes().values());
         }
         return out;
     }

@@ -221,28 +221,37 @@ public final class TorchFiles {
             // torch refuses such files too ("Expected hasRecord(\"version\")").
             throw new CheckpointFormatException(name, "has no " + zip.root() + "version record: not a torch.save file");
         }
-        ByteOrder order = byteOrder(zip, name);
         ByteBuffer pickle = zip.bytes(pkl).slice(0, (int) pkl.size());
+        Object root = new Unpickler(pickle, name + ": " + pkl.name(), storageLoader(zip, "data/", name)).load();
+        return new TorchFile(path, TorchFormat.TORCH_ZIP, root, pkl.size());
+    }
+
+    /**
+     * Resolves the storage ids of one pickle of {@code zip} to the records under {@code folder}
+     * ({@code data/} for torch.save files and TorchScript's {@code data.pkl}, {@code constants/}
+     * for TorchScript's {@code constants.pkl}).
+     */
+    static PersistentLoader storageLoader(ZipArchive zip, String folder, String name) throws IOException {
+        ByteOrder order = byteOrder(zip, name);
         Map<String, Storage> storages = new HashMap<>();
-        PersistentLoader loader = pid -> {
+        return pid -> {
             StorageRef ref = StorageRef.parse(pid, name);
             Storage s = storages.get(ref.key());
             if (s == null) {
-                s = new Storage(ref.dtype(), ref.numel(), order, storageBytes(zip, ref, name));
+                s = new Storage(ref.dtype(), ref.numel(), order, storageBytes(zip, folder, ref, name));
                 storages.put(ref.key(), s);
             } else if (s.dtype() != ref.dtype() || s.numel() != ref.numel()) {
                 throw new CheckpointFormatException(name, "storage " + ref.key() + " is declared with two types or sizes");
             }
             return s;
         };
-        Object root = new Unpickler(pickle, name + ": " + pkl.name(), loader).load();
-        return new TorchFile(path, TorchFormat.TORCH_ZIP, root, pkl.size());
     }
 
-    private static StorageBytes storageBytes(ZipArchive zip, StorageRef ref, String name) throws CheckpointException {
-        ZipArchive.Entry e = zip.entry("data/" + ref.key());
+    private static StorageBytes storageBytes(ZipArchive zip, String folder, StorageRef ref, String name)
+            throws CheckpointException {
+        ZipArchive.Entry e = zip.entry(folder + ref.key());
         if (e == null) {
-            throw new CheckpointFormatException(name, "storage record " + zip.root() + "data/" + ref.key() + " is missing");
+            throw new CheckpointFormatException(name, "storage record " + zip.root() + folder + ref.key() + " is missing");
         }
         long needed = ref.nbytes();
         if (e.size() < needed) {

@@ -61,7 +61,9 @@ final class TorchGlobals {
      * @throws UnsafeCheckpointException for any other target
      */
     static void build(Object target, Object state, String source) throws CheckpointException {
-        if (target instanceof OrderedDict d && state instanceof Map<?, ?> m) {
+        if (target instanceof ScriptObject o && state instanceof Map<?, ?> m) {
+            o.setState(m, source);
+        } else if (target instanceof OrderedDict d && state instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (!(e.getKey() instanceof String k)) {
                     throw new CheckpointFormatException(source, "OrderedDict attribute names must be strings");
@@ -84,6 +86,9 @@ final class TorchGlobals {
         }
         if (o instanceof StorageRef.StorageType t) {
             return "global 'torch." + t.name() + "'";
+        }
+        if (o instanceof ScriptObject.Type t) {
+            return "global '" + t.name() + "'";
         }
         if (o instanceof TensorType t) {
             return "global '" + t.name() + "'";

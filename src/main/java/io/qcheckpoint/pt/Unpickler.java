@@ -36,6 +36,7 @@ final class Unpickler {
     private final ByteBuffer in;
     private final String source;
     private final PersistentLoader persistentLoader;
+    private final boolean scriptObjects;
     private final List<Object> stack = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private int[] marks = new int[16];
@@ -50,9 +51,24 @@ final class Unpickler {
      * @param persistentLoader resolves storage ids
      */
     Unpickler(ByteBuffer in, String source, PersistentLoader persistentLoader) {
+        this(in, source, persistentLoader, false);
+    }
+
+    /**
+     * Prepares to read a pickle that may also hold TorchScript objects: with {@code scriptObjects},
+     * a global under {@code __torch__.} is a class of the archive's own code and unpickles to a
+     * {@link ScriptObject} type, whose instances are plain attribute maps (nothing runs).
+     *
+     * @param in the bytes; its position ends just after STOP
+     * @param source the file and record, for messages
+     * @param persistentLoader resolves storage ids
+     * @param scriptObjects whether {@code __torch__} classes are allowed
+     */
+    Unpickler(ByteBuffer in, String source, PersistentLoader persistentLoader, boolean scriptObjects) {
         this.in = in.order(ByteOrder.LITTLE_ENDIAN);
         this.source = source;
         this.persistentLoader = persistentLoader;
+        this.scriptObjects = scriptObjects;
     }
 
     /**
@@ -229,6 +245,9 @@ final class Unpickler {
 
     private Object global(String module, String name) throws CheckpointException {
         Object g = TorchGlobals.lookup(module, name);
+        if (g == null && scriptObjects) {
+            g = ScriptObject.global(module, name);
+        }
         if (g == null) {
             throw new UnsafeCheckpointException(source, "global '" + module + "." + name
                     + "' is not on the allowlist of safe torch globals; refused before anything ran");

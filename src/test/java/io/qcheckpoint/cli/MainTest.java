@@ -108,8 +108,11 @@ class MainTest {
     }
 
     @Test
-    void torchScriptArchiveIsBadInput() {
-        assertOneErrorLine(Cli.run("inspect", Cli.TORCHSCRIPT), "TorchScript");
+    void torchScriptArchiveIsImportedNotReadAsTensors() {
+        Cli.Result r = Cli.run("inspect", Cli.TORCHSCRIPT);
+        assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+        assertTrue(r.out().matches("(?s).*bn\\s+BatchNorm2d\\s+weight \\(2\\), bias \\(2\\).*"), r::toString);
+        assertEquals(2, Cli.run("inspect", "--json", Cli.TORCHSCRIPT).exitCode());
     }
 
     @Test

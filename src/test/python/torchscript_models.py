@@ -1,0 +1,137 @@
+"""TorchScript files of torchvision's quantizable models, with LPOT-semantics checkpoints of them and torch 1.13's
+outputs: the oracle of io.qcheckpoint.torchscript's tests.
+
+usage:
+    /usr/bin/python3 src/test/python/torchscript_models.py generate MODEL MODE OUT [ENGINE]
+        MODEL one of MODELS below; MODE trace or script. Writes into the folder OUT:
+            fp32.pt           torch.jit.save of torch.jit.trace(model, input) or torch.jit.script(model), where model is
+                              torchvision 0.14's quantizable MODEL (quantize=False, seeded random weights, randomised
+                              BatchNorm statistics, eval, fuse_model())
+            input.pt          one seeded input tensor
+            float_output.pt   the eager fp32 model's output on input.pt
+            calibration.pt    the list of calibration batches
+            checkpoint/       best_configure.yaml + best_model_weights.pt: LPOT's static int8 quantization of the
+                              model (every listed op int8, minmax where offered), calibrated on seeded batches, as
+                              lpot_models.py makes them
+            int8_output.pt    the output, on input.pt, of lpot_models.lpot_load(checkpoint, fresh fp32 model)
+            case.json         {"model", "mode", "input_shape", "output_scale", "output_zero_point", "fp32_keys",
+                               "torch_version", "engine"}
+        ENGINE: torch.backends.quantized.engine for the int8 run (default: onednn, as lpot_models.py).
+        Deterministic: fixed seeds, one intra-op thread.
+    /usr/bin/python3 src/test/python/torchscript_models.py check DIR MODEL INPUT OUTPUT ENGINE
+        loads the checkpoint in DIR as LPOT does (lpot_models.lpot_load) onto a fresh fp32 MODEL (built as generate
+        builds it, so with the same weights), runs it under ENGINE on the tensor in INPUT and torch.saves the output
+        to OUTPUT.
+Any failure exits 1 with one line "error: ..." on stderr.
+"""
+import collections
+import json
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import lpot_models  # noqa: E402
+from nn_models import randomize_batchnorms  # noqa: E402
+from torchvision.models import quantization as tvq  # noqa: E402
+
+OD = collections.OrderedDict
+SEED = 1313
+
+# name -> (constructor, input shape): small inputs keep the runs short
+MODELS = OD([
+    ('resnet18', (lambda: tvq.resnet18(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('resnet50', (lambda: tvq.resnet50(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('mobilenet_v2', (lambda: tvq.mobilenet_v2(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('mobilenet_v3_large', (lambda: tvq.mobilenet_v3_large(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('shufflenet_v2_x1_0', (lambda: tvq.shufflenet_v2_x1_0(weights=None, quantize=False), [1, 3, 32, 32])),
+    ('googlenet', (lambda: tvq.googlenet(weights=None, quantize=False, init_weights=False, aux_logits=False),
+                   [1, 3, 64, 64])),
+    ('inception_v3', (lambda: tvq.inception_v3(weights=None, quantize=False, init_weights=False, aux_logits=False),
+                      [1, 3, 75, 75])),
+])
+
+
+def build(name):
+    ctor, shape = MODELS[name]
+    torch.manual_seed(SEED)
+    m = ctor()
+    randomize_batchnorms(m, SEED + 1)
+    m.eval()
+    m.fuse_model()
+    return m, shape
+
+
+def seeded(shape, seed):
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+
+
+def generate(name, mode, out):
+    os.makedirs(out, exist_ok=True)
+    model, shape = build(name)
+    x = seeded(shape, lpot_models.INPUT_SEED)
+    with torch.no_grad():
+        y = model(x)
+        ts = torch.jit.trace(model, x) if mode == 'trace' else torch.jit.script(model)
+    ts.save(os.path.join(out, 'fp32.pt'))
+    torch.save(x, os.path.join(out, 'input.pt'))
+    torch.save(y, os.path.join(out, 'float_output.pt'))
+
+    ops = lpot_models.quantizable_ops(model, lpot_models.STATIC)
+    tune_cfg = lpot_models.make_tune_cfg(model, lpot_models.STATIC,
+                                         lpot_models.all_int8_choices(ops, lpot_models.STATIC, 'minmax'))
+    batches = [seeded(shape, lpot_models.CALIBRATION_SEED + i) for i in range(lpot_models.CALIBRATION_BATCHES)]
+    torch.save(batches, os.path.join(out, 'calibration.pt'))
+    qm = lpot_models.quantize_like_lpot(model, tune_cfg, batches)
+    ckpt = os.path.join(out, 'checkpoint')
+    os.makedirs(ckpt, exist_ok=True)
+    with open(os.path.join(ckpt, lpot_models.TUNE_CFG_FILE), 'w', encoding='utf-8', newline='\n') as f:
+        f.write(lpot_models.dump_tune_cfg(tune_cfg))
+    torch.save(qm.state_dict(), os.path.join(ckpt, lpot_models.WEIGHTS_FILE))
+
+    fresh, _ = build(name)
+    loaded, _, _ = lpot_models.lpot_load(ckpt, fresh)
+    with torch.no_grad():
+        q = loaded(x)
+    torch.save(q, os.path.join(out, 'int8_output.pt'))
+    scale, zp = lpot_models.last_dequant_qparams(loaded, x)
+    info = OD([('model', name), ('mode', mode), ('input_shape', shape), ('output_scale', scale),
+               ('output_zero_point', zp), ('fp32_keys', list(model.state_dict().keys())),
+               ('torch_version', torch.__version__), ('engine', lpot_models.ENGINE)])
+    with open(os.path.join(out, 'case.json'), 'w', encoding='utf-8', newline='\n') as f:
+        f.write(json.dumps(info, indent=1) + '\n')
+
+
+def check(ckpt, name, input_path, output_path):
+    """LPOT's load of the checkpoint in ckpt onto a fresh fp32 MODEL, run on the tensor in input_path."""
+    fresh, _ = build(name)
+    loaded, _, _ = lpot_models.lpot_load(ckpt, fresh)
+    with torch.no_grad():
+        torch.save(loaded(torch.load(input_path)), output_path)
+
+
+def main(argv):
+    if len(argv) in (4, 5) and argv[0] == 'generate' and argv[1] in MODELS and argv[2] in ('trace', 'script'):
+        if len(argv) == 5:
+            lpot_models.ENGINE = argv[4]
+        lpot_models.setup_determinism()
+        generate(argv[1], argv[2], argv[3])
+        return 0
+    if len(argv) == 6 and argv[0] == 'check' and argv[2] in MODELS:
+        lpot_models.ENGINE = argv[5]
+        lpot_models.setup_determinism()
+        check(argv[1], argv[2], argv[3], argv[4])
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    try:
+        rc = main(sys.argv[1:])
+    except Exception as e:  # noqa: BLE001
+        print('error: %s: %s' % (type(e).__name__, ' '.join(str(e).split())[:800]), file=sys.stderr)
+        rc = 1
+    sys.exit(rc)
