@@ -32,7 +32,7 @@ class DocSnippetsTest {
             "ai.djl.training.dataset.Dataset", "io.qcheckpoint.djl.*", "ai.djl.Model", "ai.djl.inference.Predictor",
             "ai.djl.modality.Classifications", "ai.djl.modality.cv.Image", "ai.djl.modality.cv.transform.ToTensor",
             "ai.djl.modality.cv.translator.ImageClassificationTranslator", "ai.djl.repository.zoo.*",
-            "ai.djl.translate.Translator");
+            "ai.djl.translate.Translator", "io.qcheckpoint.torchscript.*");
 
     @TempDir
     Path dir;
