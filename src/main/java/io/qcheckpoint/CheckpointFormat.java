@@ -1,21 +1,24 @@
 package io.qcheckpoint;
 
+import io.qcheckpoint.lpot.CheckpointFiles;
+import io.qcheckpoint.lpot.CheckpointLinks;
 import io.qcheckpoint.pt.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The checkpoint layouts {@link Checkpoints#load} reads, in the order auto-detection tries them.
  */
 public enum CheckpointFormat {
     /** LPOT v1.2 to Neural Compressor v1.10 (and iLiT / LPOT 1.0-1.1): {@code best_configure.yaml} + {@code best_model_weights.pt}. */
-    EAGER_YAML("LPOT", List.of("best_configure.yaml", "best_model_weights.pt")),
+    EAGER_YAML("LPOT", List.of(CheckpointFiles.TUNE_CONFIG, CheckpointFiles.WEIGHTS)),
     /** Neural Compressor 1.11+: one {@code best_model.pt} whose state dict holds a {@code best_configure} entry. */
-    SINGLE_FILE("Neural Compressor", List.of("best_model.pt")),
+    SINGLE_FILE("Neural Compressor", List.of(CheckpointFiles.SINGLE_FILE)),
     /** LPOT's IPEX backend: {@code best_configure.json}, an IPEX 1.x calibration list (needs an example input). */
-    IPEX_JSON("IPEX", List.of("best_configure.json"));
+    IPEX_JSON("IPEX", List.of(CheckpointFiles.IPEX_CONFIG));
 
     private final String label;
     private final List<String> files;
@@ -49,6 +52,11 @@ public enum CheckpointFormat {
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot resolve a link: " + e.getMessage(), e);
         }
+    }
+
+    /** Every layout's files, as a message lists them: "best_configure.yaml + best_model_weights.pt", ... */
+    static List<String> lookedFor() {
+        return Stream.of(values()).map(f -> String.join(" + ", f.files)).toList();
     }
 
     /** Returns whether every file of this format is in {@code dir}. */
@@ -94,7 +102,6 @@ public enum CheckpointFormat {
                 throw f.missingIn(dir);
             }
         }
-        throw new CheckpointNotFoundException(dir, List.of("best_configure.yaml + best_model_weights.pt",
-                "best_model.pt", "best_configure.json"));
+        throw new CheckpointNotFoundException(dir, lookedFor());
     }
 }

@@ -6,6 +6,10 @@ import io.qcheckpoint.config.IpexConfigs;
 import io.qcheckpoint.config.IpexRunnable;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.config.TuneConfigs;
+import io.qcheckpoint.ipex.IpexRebuild;
+import io.qcheckpoint.lpot.CheckpointDirectory;
+import io.qcheckpoint.lpot.CheckpointFiles;
+import io.qcheckpoint.lpot.EagerRebuild;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.CheckpointFormatException;
 import io.qcheckpoint.pt.StateDict;
@@ -31,7 +35,7 @@ import java.util.Map;
  */
 public final class Checkpoints {
     /** The entry of a Neural Compressor 1.11+ {@code best_model.pt} that holds the tune config. */
-    static final String BEST_CONFIGURE = "best_configure";
+    private static final String BEST_CONFIGURE = CheckpointFiles.SINGLE_FILE_CONFIG_ENTRY;
 
     private Checkpoints() {
     }

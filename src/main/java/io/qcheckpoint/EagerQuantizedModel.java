@@ -3,6 +3,10 @@ package io.qcheckpoint;
 import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.config.TuneConfigs;
+import io.qcheckpoint.lpot.CheckpointDirectory;
+import io.qcheckpoint.lpot.CheckpointFiles;
+import io.qcheckpoint.lpot.CpuInfo;
+import io.qcheckpoint.lpot.EagerRebuild;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.CheckpointException;
 import io.qcheckpoint.pt.TorchFiles;
@@ -16,9 +20,9 @@ import java.nio.file.Path;
  */
 public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
     /** The tune config's file name. */
-    public static final String CONFIG_FILE = "best_configure.yaml";
+    public static final String CONFIG_FILE = CheckpointFiles.TUNE_CONFIG;
     /** The weights' file name. */
-    public static final String WEIGHTS_FILE = "best_model_weights.pt";
+    public static final String WEIGHTS_FILE = CheckpointFiles.WEIGHTS;
 
     /**
      * Wraps a quantized module tree, which this model now owns.

@@ -3,6 +3,9 @@ package io.qcheckpoint;
 import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.IpexConfig;
 import io.qcheckpoint.config.IpexConfigs;
+import io.qcheckpoint.ipex.IpexCalibration;
+import io.qcheckpoint.lpot.CheckpointDirectory;
+import io.qcheckpoint.lpot.CheckpointFiles;
 import io.qcheckpoint.nn.Module;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +18,7 @@ import java.util.Set;
  */
 public final class IpexQuantizedModel extends QuantizedModel<IpexConfig> {
     /** The calibration file's name. */
-    public static final String CONFIG_FILE = "best_configure.json";
+    public static final String CONFIG_FILE = CheckpointFiles.IPEX_CONFIG;
 
     /**
      * Wraps a module tree, which this model now owns.
@@ -62,7 +65,8 @@ public final class IpexQuantizedModel extends QuantizedModel<IpexConfig> {
      * @throws NullPointerException if an argument is null
      */
     public static IpexQuantizedModel calibrate(Module fp32, Iterable<NDArray> calibration, Set<String> fp32Ops) {
-        return IpexCalibration.calibrate(fp32, calibration, fp32Ops);
+        IpexCalibration.Result r = IpexCalibration.calibrate(fp32, calibration, fp32Ops);
+        return new IpexQuantizedModel(r.module(), r.config());
     }
 
     /**

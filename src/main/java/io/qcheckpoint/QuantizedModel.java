@@ -2,6 +2,7 @@ package io.qcheckpoint;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import io.qcheckpoint.lpot.CheckpointDirectory;
 import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Module;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.Objects;
  *
  * @param <C> the tune config type of the checkpoint format
  */
-public abstract class QuantizedModel<C> implements AutoCloseable {
+public abstract sealed class QuantizedModel<C> implements AutoCloseable permits EagerQuantizedModel, IpexQuantizedModel {
     private final Module module;
     private final C tuneConfig;
 

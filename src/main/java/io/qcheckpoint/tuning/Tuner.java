@@ -2,14 +2,14 @@ package io.qcheckpoint.tuning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.dataset.Dataset;
-import io.qcheckpoint.CpuInfo;
 import io.qcheckpoint.EagerQuantizedModel;
-import io.qcheckpoint.LpotOps;
 import io.qcheckpoint.config.Algorithm;
 import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.config.OpConfig;
 import io.qcheckpoint.config.OpKey;
 import io.qcheckpoint.config.TuneConfig;
+import io.qcheckpoint.lpot.CpuInfo;
+import io.qcheckpoint.lpot.LpotOps;
 import io.qcheckpoint.nn.FloatFunctional;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;

@@ -10,7 +10,7 @@ import io.qcheckpoint.CheckpointFormat;
 import io.qcheckpoint.CheckpointNotFoundException;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.EagerQuantizedModel;
-import io.qcheckpoint.ModelMismatchException;
+import io.qcheckpoint.nn.ModelMismatchException;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.CheckpointException;
 import io.qcheckpoint.pt.CheckpointFormatException;

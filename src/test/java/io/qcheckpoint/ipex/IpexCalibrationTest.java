@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.ipex;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.IpexQuantizedModel;
+import io.qcheckpoint.LoadOptions;
+import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.config.IpexConfig;
 import io.qcheckpoint.config.IpexConfigs;
 import io.qcheckpoint.config.IpexOpCalibration;

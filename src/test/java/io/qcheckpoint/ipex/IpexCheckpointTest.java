@@ -1,4 +1,4 @@
-package io.qcheckpoint.lpot;
+package io.qcheckpoint.ipex;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,11 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.IpexQuantizedModel;
-import io.qcheckpoint.IpexQuantizedOp;
 import io.qcheckpoint.LoadOptions;
-import io.qcheckpoint.ModelMismatchException;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.lpot.LpotModels;
+import io.qcheckpoint.nn.ModelMismatchException;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;

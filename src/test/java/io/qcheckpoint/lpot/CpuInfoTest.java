@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.lpot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,10 +1,9 @@
-package io.qcheckpoint;
+package io.qcheckpoint.lpot;
 
 import io.qcheckpoint.pt.UnsafeCheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Refuses checkpoint files that are symbolic links out of their directory: a checkpoint is data
@@ -12,11 +11,7 @@ import java.util.List;
  * the loader read, and its messages repeat, a file the checkpoint's author had no business naming.
  * Links that stay inside the directory are followed.
  */
-final class CheckpointLinks {
-    /** Every file a checkpoint of any format consists of. */
-    private static final List<String> FILES = List.of(CheckpointFormat.values()).stream()
-            .flatMap(f -> f.files().stream()).distinct().toList();
-
+public final class CheckpointLinks {
     private CheckpointLinks() {
     }
 
@@ -27,9 +22,9 @@ final class CheckpointLinks {
      * @throws UnsafeCheckpointException naming the file, if a link resolves to a path outside {@code dir}
      * @throws IOException if a link or {@code dir} cannot be resolved
      */
-    static void requireInside(Path dir) throws IOException {
+    public static void requireInside(Path dir) throws IOException {
         Path real = null;
-        for (String name : FILES) {
+        for (String name : CheckpointFiles.ALL) {
             Path file = dir.resolve(name);
             if (!Files.isSymbolicLink(file) || !Files.exists(file)) {
                 // a dangling link is a missing file, which the format check reports as such

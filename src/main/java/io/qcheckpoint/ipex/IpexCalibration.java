@@ -1,9 +1,10 @@
-package io.qcheckpoint;
+package io.qcheckpoint.ipex;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.config.IpexConfig;
 import io.qcheckpoint.config.IpexOpCalibration;
+import io.qcheckpoint.nn.ModelMismatchException;
 import io.qcheckpoint.nn.Module;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +22,7 @@ import java.util.Set;
  * turned into IPEX's multipliers, with per-channel weights. See
  * {@link IpexQuantizedModel#calibrate} for the formulas.
  */
-final class IpexCalibration {
+public final class IpexCalibration {
     /** IPEX 1.x's only calibration algorithm. */
     static final String ALGORITHM = "min_max";
     /** LPOT's IPEX backend quantizes weights per output channel. */
@@ -38,8 +39,26 @@ final class IpexCalibration {
     private IpexCalibration() {
     }
 
-    /** See {@link IpexQuantizedModel#calibrate}. */
-    static IpexQuantizedModel calibrate(Module fp32, Iterable<NDArray> calibration, Set<String> fp32Ops) {
+    /**
+     * The outcome of a calibration: the int8 model and the list it was built from.
+     *
+     * @param module the float model with its calibrated ops swapped in, owned by the caller
+     * @param config the calibration list
+     */
+    public record Result(Module module, IpexConfig config) {
+    }
+
+    /**
+     * Calibrates {@code fp32} and builds the int8 model of the resulting list; see
+     * {@code IpexQuantizedModel.calibrate} for the formulas. {@code fp32} is not changed.
+     *
+     * @param fp32 the float model, fused as IPEX fuses it
+     * @param calibration the calibration inputs; the first also orders the ops
+     * @param fp32Ops paths of ops to leave in float
+     * @return the model and its list
+     * @throws IllegalArgumentException if the data is empty, or an op in {@code fp32Ops} does not run
+     */
+    public static Result calibrate(Module fp32, Iterable<NDArray> calibration, Set<String> fp32Ops) {
         Objects.requireNonNull(fp32, "fp32");
         Objects.requireNonNull(fp32Ops, "fp32Ops");
         Iterator<NDArray> batches = Objects.requireNonNull(calibration, "calibration").iterator();
@@ -54,7 +73,7 @@ final class IpexCalibration {
             list = list(model, first, batches, fp32Ops);
         }
         try {
-            return new IpexQuantizedModel(IpexRebuild.rebuild(list, fp32, first, "calibration"), list);
+            return new Result(IpexRebuild.rebuild(list, fp32, first, "calibration"), list);
         } catch (ModelMismatchException e) {
             // the list was made from this model on this input: only a forward pass that runs other ops
             // the second time gets here

@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.lpot;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.ipex;
 
 import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.nn.Module;

@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.nn;
 
 import io.qcheckpoint.pt.CheckpointException;
 

@@ -1,9 +1,10 @@
-package io.qcheckpoint;
+package io.qcheckpoint.lpot;
 
 import ai.djl.ndarray.NDArray;
 import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.config.OpKey;
 import io.qcheckpoint.config.TuneConfig;
+import io.qcheckpoint.nn.ModelMismatchException;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.StateDictMismatchException;
 import io.qcheckpoint.pt.CheckpointException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * 3.3): on a copy of the fp32 model in eval mode, per-op qconfigs, propagation, fp32 fallback
  * (static and QAT), convert with the static or dynamic mappings, then the weights.
  */
-final class EagerRebuild {
+public final class EagerRebuild {
     private static final Logger LOG = LoggerFactory.getLogger(EagerRebuild.class);
 
     /** LPOT's DequantQuantWrapper observers: MinMax symmetric quint8 activations, per-channel affine qint8 weights. */
@@ -59,7 +60,7 @@ final class EagerRebuild {
      * @throws CheckpointException if the config is not one LPOT writes for eager PyTorch, names ops
      *     the model lacks, or the weights do not fit
      */
-    static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
+    public static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
         // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter
         try (Prepared p = prepare(cfg, fp32, false, configFile)) {
@@ -88,7 +89,7 @@ final class EagerRebuild {
      * @throws CheckpointException if the config is not one LPOT writes for eager PyTorch, or names
      *     ops the model lacks
      */
-    static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, boolean reduceRange,
+    public static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, boolean reduceRange,
             String source) throws CheckpointException {
         try (Prepared p = prepare(cfg, fp32, reduceRange, source)) {
             if (p.dynamic()) {

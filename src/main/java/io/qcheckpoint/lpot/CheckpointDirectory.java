@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.lpot;
 
 import io.qcheckpoint.pt.AtomicWrite;
 import io.qcheckpoint.pt.OutputPaths;
@@ -36,14 +36,19 @@ import org.slf4j.LoggerFactory;
  * Only between 3 and 4 is {@code ck} missing; recovery then finishes the swap. Leftovers of a
  * process that no longer runs are removed; those of a running process (a save in progress) never.
  */
-final class CheckpointDirectory {
+public final class CheckpointDirectory {
     /** Every file name a checkpoint directory may hold; anything else there is the user's, and kept safe. */
-    private static final Set<String> CHECKPOINT_FILES = Set.of("best_configure.yaml", "best_model_weights.pt",
-            "best_model.pt", "best_configure.json");
+    private static final Set<String> CHECKPOINT_FILES = Set.copyOf(CheckpointFiles.ALL);
 
     /** Writes the files of a checkpoint into a directory. */
     @FunctionalInterface
-    interface Writer {
+    public interface Writer {
+        /**
+         * Writes the checkpoint's files.
+         *
+         * @param dir the (temporary) directory to write into
+         * @throws IOException if writing fails
+         */
         void writeInto(Path dir) throws IOException;
     }
 
@@ -65,7 +70,7 @@ final class CheckpointDirectory {
      *     folder it goes in is not writable (see {@link OutputPaths#checkDirectory})
      * @throws IOException if {@code dir} holds files that are not a checkpoint's
      */
-    static void check(Path dir) throws IOException {
+    public static void check(Path dir) throws IOException {
         OutputPaths.checkDirectory(dir);
         Path target = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(target)) {
@@ -91,7 +96,7 @@ final class CheckpointDirectory {
      *     never the temporary folders beside it
      * @throws IOException if {@code dir} holds files that are not a checkpoint's, or writing or moving fails
      */
-    static void replace(Path dir, Writer writer) throws IOException {
+    public static void replace(Path dir, Writer writer) throws IOException {
         check(dir);
         try {
             replaceChecked(dir.toAbsolutePath().normalize(), writer);
@@ -149,7 +154,7 @@ final class CheckpointDirectory {
      * @param dir the checkpoint directory
      * @throws IOException if {@code dir} is missing and the complete folder cannot be renamed to it
      */
-    static void recover(Path dir) throws IOException {
+    public static void recover(Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {

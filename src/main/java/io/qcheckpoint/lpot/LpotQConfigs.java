@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.lpot;
 
 import io.qcheckpoint.config.Algorithm;
 import io.qcheckpoint.config.Approach;

@@ -1,4 +1,4 @@
-package io.qcheckpoint;
+package io.qcheckpoint.ipex;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +11,7 @@ import io.qcheckpoint.nn.ConvNd;
 import io.qcheckpoint.nn.ForwardHook;
 import io.qcheckpoint.nn.ForwardHooks;
 import io.qcheckpoint.nn.Linear;
+import io.qcheckpoint.nn.ModelMismatchException;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
 import io.qcheckpoint.nn.intrinsic.LinearReLU;
@@ -29,7 +30,7 @@ import java.util.Map;
  * {@code scale = 1 / multiplier}) and zero points. int8 activations run as quint8 with the zero point
  * moved by 128, which is the same grid, because libtorch's x86 kernels take quint8 activations.
  */
-final class IpexRebuild {
+public final class IpexRebuild {
     /** IPEX's op names, by the module type that runs the op. */
     private static final Map<Class<? extends Module>, String> NAMES = Map.of(Conv2d.class, "Convolution",
             ConvReLU2d.class, "Convolution_Relu", Linear.class, "Linear", LinearReLU.class, "Linear_Relu");
@@ -49,7 +50,7 @@ final class IpexRebuild {
      * @return the model, owned by the caller
      * @throws ModelMismatchException if the ops the model runs do not match the list
      */
-    static Module rebuild(IpexConfig cfg, Module fp32, NDArray example, String file) throws ModelMismatchException {
+    public static Module rebuild(IpexConfig cfg, Module fp32, NDArray example, String file) throws ModelMismatchException {
         Module model = fp32.copy().eval();
         try {
             List<String> order = executionOrder(model, example);
