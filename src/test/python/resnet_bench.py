@@ -12,10 +12,11 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
             input.pt            one seeded [1, 3, 224, 224] input
             output.pt           the int8 model that LPOT's load rebuilds, run on it
             case.json           {"arch", "engine", "ops", "output_scale", "output_zero_point", "torch_version", ...}
-    /usr/bin/python3 src/test/python/resnet_bench.py warm DIR ARCH N
+    /usr/bin/python3 src/test/python/resnet_bench.py warm DIR ARCH
         LPOT's load of DIR (read the yaml and the weights, deep copy, qconfig, propagate, prepare, convert,
-        load_state_dict), timed N times after one untimed load, on one fp32 model built first; prints one JSON
-        line {"ms": [...]}.
+        load_state_dict) on one fp32 model built first: one untimed load, then prints "ready"; then for every line
+        read from stdin one timed load, printing its milliseconds; exits at the end of stdin. (The benchmark
+        alternates these loads with its own, so that both sides see the same machine load.)
     /usr/bin/python3 src/test/python/resnet_bench.py fresh DIR ARCH
         the fresh-process protocol of `bench load`: imports torch and torchvision, prints "ready", reads a line
         from stdin, builds the fp32 model (fuse_model, fp32_sd.pt), loads DIR as LPOT does, runs input.pt
@@ -24,7 +25,6 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
 
 The int8 engine is onednn, the one LPOT's checkpoints are tuned under with torch 1.13.
 """
-import json
 import os
 import sys
 import time
@@ -99,15 +99,14 @@ def load_like_lpot(folder, fp32):
     return q
 
 
-def cmd_warm(folder, arch, n):
+def cmd_warm(folder, arch):
     fp32 = build_fp32(arch, torch.load(os.path.join(folder, 'fp32_sd.pt')))
     load_like_lpot(folder, fp32)
-    ms = []
-    for _ in range(n):
+    print('ready', flush=True)
+    for _ in sys.stdin:
         t0 = time.perf_counter()
         load_like_lpot(folder, fp32)
-        ms.append((time.perf_counter() - t0) * 1e3)
-    print(json.dumps({'ms': ms}), flush=True)
+        print('%.3f' % ((time.perf_counter() - t0) * 1e3), flush=True)
 
 
 def cmd_fresh(folder, arch):
@@ -132,8 +131,8 @@ def main(argv):
         if unknown:
             raise ValueError('unknown architectures %s (known: %s)' % (unknown, ', '.join(ARCHS)))
         cmd_models(argv[1], archs)
-    elif len(argv) == 4 and argv[0] == 'warm':
-        cmd_warm(argv[1], argv[2], int(argv[3]))
+    elif len(argv) == 3 and argv[0] == 'warm':
+        cmd_warm(argv[1], argv[2])
     elif len(argv) == 3 and argv[0] == 'fresh':
         cmd_fresh(argv[1], argv[2])
     else:

@@ -1,12 +1,12 @@
 package io.qcheckpoint.cli.bench;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.cli.bench.NnBenchmark.Check;
 import io.qcheckpoint.cli.bench.NnBenchmark.Series;
+import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.Tensor;
@@ -22,8 +22,9 @@ import java.util.Locale;
 
 /**
  * Times loading an LPOT checkpoint of torchvision's quantizable ResNets against torch 1.13 doing
- * the same, in one run: warm (the JVM's {@link Checkpoints#load} after untimed loads, against
- * {@code resnet_bench.py warm}, LPOT's load steps in one Python process), and in fresh processes
+ * the same, in one run: warm (the JVM's {@link Checkpoints#load} after untimed loads, alternating
+ * with {@code resnet_bench.py warm}'s, LPOT's load steps in one Python process: {@link TorchWarmLoads}),
+ * and in fresh processes
  * (a new JVM against a new Python process, from process start to the first inference, with the
  * resident set at start and at its peak; {@link FreshProcess}).
  */
@@ -63,7 +64,7 @@ public final class LoadBenchmark {
      * @param fp32Bytes the size of the fp32 state dict file
      * @param check the Java int8 output against the output of the model torch's LPOT load built
      * @param javaWarmMs the warm {@code Checkpoints.load} times
-     * @param torchWarmMs torch's warm load times
+     * @param torchWarmMs torch's warm load times, each taken right before or after the Java one of the same index
      * @param javaFresh the fresh JVMs
      * @param pythonFresh the fresh Python processes
      */
@@ -159,21 +160,25 @@ public final class LoadBenchmark {
 
     private ArchReport measure(ResNets.Arch arch, Path dir) throws IOException {
         String name = arch.name();
-        progress("%s: torch 1.13, %d warm loads", name, config.iterations());
-        List<String> lines = BenchNetFiles.runPython(List.of(SCRIPT.toString(), "warm", dir.toString(), name,
-                Integer.toString(config.iterations())), log);
-        Series torchWarm = series(JSON.readTree(lines.get(lines.size() - 1)).get("ms"));
-        progress("%s: Java, %d warm loads", name, config.iterations());
+        progress("%s: %d warm loads each side, alternating with torch 1.13's", name, config.iterations());
         Check check;
         double[] javaWarm = new double[config.iterations()];
-        try (Module fp32 = fp32Model(arch, dir)) {
+        double[] torchWarm = new double[config.iterations()];
+        try (Module fp32 = fp32Model(arch, dir); TorchWarmLoads torch = new TorchWarmLoads(dir, name)) {
             check = check(dir, fp32);
             for (int i = 0; i < WARMUP_LOADS; i++) {
                 timeLoad(dir, fp32);
             }
             for (int i = 0; i < javaWarm.length; i++) {
-                javaWarm[i] = timeLoad(dir, fp32);
-                progress("%s: Java load %d: %.1f ms", name, i + 1, javaWarm[i]);
+                // which side goes first alternates, so that neither always runs right after the other
+                if (i % 2 == 0) {
+                    javaWarm[i] = timeLoad(dir, fp32);
+                    torchWarm[i] = torch.load();
+                } else {
+                    torchWarm[i] = torch.load();
+                    javaWarm[i] = timeLoad(dir, fp32);
+                }
+                progress("%s: warm load %d: java %.1f ms, torch %.1f ms", name, i + 1, javaWarm[i], torchWarm[i]);
             }
         }
         List<FreshProcess.Result> javaFresh = new ArrayList<>();
@@ -190,7 +195,7 @@ public final class LoadBenchmark {
             }
         }
         return new ArchReport(arch, Files.size(dir.resolve("best_model_weights.pt")), Files.size(dir.resolve(FP32)),
-                check, new Series(javaWarm), torchWarm, javaFresh, pythonFresh);
+                check, new Series(javaWarm), new Series(torchWarm), javaFresh, pythonFresh);
     }
 
     private static double timeLoad(Path dir, Module fp32) throws IOException {
@@ -226,23 +231,14 @@ public final class LoadBenchmark {
         c.add("-Dai.djl.offline=true");
         c.add("-Dorg.slf4j.simpleLogger.log.ai.djl=error");
         c.addAll(config.jvmOptions());
-        c.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadProbe.class.getName(), dir.toString(), arch));
+        // the engine this JVM runs under, so that the fresh JVM packs and runs as the warm loads did
+        c.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadProbe.class.getName(), dir.toString(), arch,
+                QuantizedEngines.get().torchName()));
         return c;
     }
 
     private static List<String> pythonCommand(Path dir, String arch) {
         return List.of(BenchNetFiles.PYTHON.toString(), SCRIPT.toString(), "fresh", dir.toString(), arch);
-    }
-
-    private static Series series(JsonNode ms) throws IOException {
-        if (ms == null || !ms.isArray() || ms.isEmpty()) {
-            throw new IOException(SCRIPT + " warm printed no times");
-        }
-        double[] v = new double[ms.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = ms.get(i).asDouble();
-        }
-        return new Series(v);
     }
 
     private void progress(String format, Object... args) {

@@ -4,6 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.QuantizedModel;
+import io.qcheckpoint.kernels.QuantizedEngine;
+import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.Tensor;
@@ -28,18 +30,19 @@ public final class LoadProbe {
     /**
      * Runs the protocol.
      *
-     * @param args the checkpoint folder {@code resnet_bench.py models} wrote, and the architecture
+     * @param args the checkpoint folder {@code resnet_bench.py models} wrote, the architecture and the int8 engine
      * @throws IOException if a file cannot be read or the checkpoint does not load
      */
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: LoadProbe DIR resnet18|resnet50");
+        if (args.length != 3) {
+            System.err.println("usage: LoadProbe DIR resnet18|resnet50 ENGINE");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
         ResNets.Arch arch = ResNets.byName(args[1]);
         // the point a Python process reaches after `import torch`: libtorch loaded, nothing else
         Engine.getEngine("PyTorch");
+        QuantizedEngines.set(QuantizedEngine.of(args[2]));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         System.out.println("ready");
         System.out.flush();

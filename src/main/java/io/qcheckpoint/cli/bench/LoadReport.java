@@ -47,7 +47,8 @@ public final class LoadReport {
      */
     public static String table(List<ArchReport> reports) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Warm load (median [best] ms) and fresh process to first inference (median ms), Java / torch 1.13\n");
+        sb.append("Warm load (median [best] ms; ratio: median over pairs of loads run one after the other) and fresh\n"
+                + "process to first inference (median ms), Java / torch 1.13\n");
         sb.append(f("%-9s %8s %8s %22s %22s %8s %10s %10s %8s%n", "model", "int8 MB", "fp32 MB", "warm java ms",
                 "warm torch ms", "ratio", "fresh jvm", "fresh py", "ratio"));
         for (ArchReport r : reports) {
@@ -97,8 +98,15 @@ public final class LoadReport {
         return out;
     }
 
+    /** The median over the pairs of warm loads (a Java load and the torch load next to it) of their ratio. */
     static double warmRatio(ArchReport r) {
-        return r.javaWarmMs().median() / r.torchWarmMs().median();
+        double[] java = r.javaWarmMs().values();
+        double[] torch = r.torchWarmMs().values();
+        double[] ratios = new double[java.length];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = java[i] / torch[i];
+        }
+        return new Series(ratios).median();
     }
 
     static double freshRatio(ArchReport r) {
