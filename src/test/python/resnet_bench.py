@@ -11,7 +11,10 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
                                 before tuning and before load)
             input.pt            one seeded [1, 3, 224, 224] input
             output.pt           the int8 model that LPOT's load rebuilds, run on it
-            case.json           {"arch", "engine", "ops", "output_scale", "output_zero_point", "torch_version", ...}
+            case.json           {"arch", "engine", "ops", "output_scale", "output_zero_point", "torch_version",
+                                "qnnpack_max_abs_diff", "qnnpack_mean_abs_diff" (the same checkpoint loaded and run
+                                by torch 1.13 under qnnpack, against output.pt: how far two engines of one torch
+                                disagree on this network), ...}
     /usr/bin/python3 src/test/python/resnet_bench.py warm DIR ARCH
         LPOT's load of DIR (read the yaml and the weights, deep copy, qconfig, propagate, prepare, convert,
         load_state_dict) on one fp32 model built first: one untimed load, then prints "ready"; then for every line
@@ -81,9 +84,17 @@ def cmd_models(out, archs):
                 raise AssertionError('%s: the loaded model does not reproduce the quantized model' % arch)
         torch.save(y, os.path.join(folder, 'output.pt'))
         scale, zp = lpot.last_dequant_qparams(loaded, x)
+        set_engine('qnnpack')
+        try:
+            with torch.no_grad():
+                other = lpot.lpot_load(folder, build_fp32(arch, fp32.state_dict()))[0](x)
+        finally:
+            set_engine(ENGINE)
+        spread = (other - y).abs()
         d = {'arch': arch, 'engine': ENGINE, 'torch_version': torch.__version__, 'ops': len(cfg['op']),
              'input_shape': list(INPUT_SHAPE), 'output_shape': list(y.shape), 'output_scale': scale,
-             'output_zero_point': zp, 'seed': SEED,
+             'output_zero_point': zp, 'seed': SEED, 'qnnpack_max_abs_diff': spread.max().item(),
+             'qnnpack_mean_abs_diff': spread.mean().item(),
              'calibration': '%d batches torch.randn(%s) from torch.Generator().manual_seed(%d)'
                             % (CALIBRATION_BATCHES, CALIBRATION_SHAPE, SEED + 2)}
         with open(os.path.join(folder, 'case.json'), 'w', encoding='utf-8', newline='\n') as f:

@@ -42,9 +42,10 @@ class LoadBenchmarkTest {
         assertEquals(0, code, text);
         List<String> lines = text.lines().toList();
         assertTrue(lines.get(0).matches("bench load: .*, int8 engine onednn, .*"), lines.get(0));
-        // the Java ResNet-18 mirrors torchvision's: the checkpoint loads strictly and gives torch's output
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS resnet18: the loaded Java int8 model's output within"
-                + " one step of torch's")), text);
+        // the Java ResNet-18 mirrors torchvision's: the checkpoint loads strictly, and its output is no further
+        // from torch's (onednn) than torch's own qnnpack output is
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS resnet18: the loaded Java int8 model's output against"
+                + " torch 1.13's")), text);
         assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +11\\.\\d +46\\.\\d .*")), () -> "table row\n" + text);
         assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +java( +\\d+){2} .*")), () -> "java row\n" + text);
         assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +python( +\\d+){2} .*")), () -> "python row\n" + text);
