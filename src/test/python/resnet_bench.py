@@ -11,6 +11,7 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
                                 before tuning and before load)
             input.pt            one seeded [1, 3, 224, 224] input
             output.pt           the int8 model that LPOT's load rebuilds, run on it
+            output_qnnpack.pt   the same under torch 1.13's qnnpack engine
             case.json           {"arch", "engine", "ops", "output_scale", "output_zero_point", "torch_version",
                                 "qnnpack_max_abs_diff", "qnnpack_mean_abs_diff" (the same checkpoint loaded and run
                                 by torch 1.13 under qnnpack, against output.pt: how far two engines of one torch
@@ -90,6 +91,7 @@ def cmd_models(out, archs):
                 other = lpot.lpot_load(folder, build_fp32(arch, fp32.state_dict()))[0](x)
         finally:
             set_engine(ENGINE)
+        torch.save(other, os.path.join(folder, 'output_qnnpack.pt'))
         spread = (other - y).abs()
         d = {'arch': arch, 'engine': ENGINE, 'torch_version': torch.__version__, 'ops': len(cfg['op']),
              'input_shape': list(INPUT_SHAPE), 'output_shape': list(y.shape), 'output_scale': scale,

@@ -1,11 +1,19 @@
 package io.qcheckpoint.cli.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.cli.Main;
 import io.qcheckpoint.kernels.QuantizedEngine;
 import io.qcheckpoint.kernels.QuantizedEngines;
+import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.pt.Tensor;
+import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.testing.PythonTorch;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -52,6 +60,23 @@ class LoadBenchmarkTest {
         assertEquals(3, lines.stream().filter(l -> l.matches("(PASS|MISS) resnet18: .*\\(target <= .*\\)")).count(), text);
         assertTrue(lines.stream().noneMatch(l -> l.contains("resnet50")), text);
         assertEquals(before, QuantizedEngines.get());
+    }
+
+    @Test
+    void underQnnpackTheJavaResNet18GivesTorchsQnnpackOutputBitForBit() throws Exception {
+        Path dir = models.resolve("resnet18");
+        QuantizedEngine before = QuantizedEngines.get();
+        QuantizedEngines.set(QuantizedEngine.QNNPACK);
+        try (Module fp32 = LoadBenchmark.fp32Model(ResNets.RESNET18, dir);
+             QuantizedModel<?> q = Checkpoints.load(dir, fp32);
+             NDManager m = NDManager.newBaseManager()) {
+            Tensor input = (Tensor) TorchFiles.read(dir.resolve("input.pt")).root();
+            float[] actual = q.forward(TensorArrays.toNDArray(m, input)).toFloatArray();
+            float[] expected = ((Tensor) TorchFiles.read(dir.resolve("output_qnnpack.pt")).root()).toFloatArray();
+            assertArrayEquals(expected, actual);
+        } finally {
+            QuantizedEngines.set(before);
+        }
     }
 
     @Test
