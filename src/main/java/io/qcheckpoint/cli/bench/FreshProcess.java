@@ -45,15 +45,15 @@ final class FreshProcess {
     /**
      * Runs the command through the protocol.
      *
-     * @param command the child's command line
+     * @param child the child's command line and environment
      * @return its figures
      * @throws IOException if it cannot start, exits early, says something else than the protocol, or
      *     runs past five minutes; the message ends with the last line of its stderr
      */
-    static Result run(List<String> command) throws IOException {
+    static Result run(ProcessBuilder child) throws IOException {
         Path errors = Files.createTempFile("qcheckpoint-bench-load", ".log");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+        Process p = child.redirectError(errors.toFile()).start();
         Thread watchdog = new Thread(() -> {
             try {
                 if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {

@@ -51,9 +51,11 @@ public final class LoadBenchmark {
      * @param iterations timed warm loads on each side
      * @param freshRuns fresh processes on each side, alternating
      * @param jvmOptions options of the fresh JVMs
+     * @param intraOpThreads the intra-op threads of the child processes (the fresh JVMs and every
+     *     Python process), or null for each library's default
      */
     public record Config(Path modelsDir, List<ResNets.Arch> archs, int iterations, int freshRuns,
-                         List<String> jvmOptions) {
+                         List<String> jvmOptions, Integer intraOpThreads) {
     }
 
     /**
@@ -185,7 +187,8 @@ public final class LoadBenchmark {
         OutputCheck check;
         double[] javaWarm = new double[config.iterations()];
         double[] torchWarm = new double[config.iterations()];
-        try (Module fp32 = fp32Model(arch, dir); TorchWarmLoads torch = new TorchWarmLoads(dir, name)) {
+        try (Module fp32 = fp32Model(arch, dir);
+             TorchWarmLoads torch = new TorchWarmLoads(python(List.of("warm", dir.toString(), name)))) {
             check = check(dir, fp32);
             for (int i = 0; i < WARMUP_LOADS; i++) {
                 timeLoad(dir, fp32);
@@ -208,7 +211,8 @@ public final class LoadBenchmark {
             // alternating which goes first, so that neither always runs on the other's leftovers
             boolean javaFirst = i % 2 == 0;
             for (boolean java : javaFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                FreshProcess.Result r = FreshProcess.run(java ? jvmCommand(dir, name) : pythonCommand(dir, name));
+                FreshProcess.Result r = FreshProcess.run(java ? jvm(dir, name)
+                        : python(List.of("fresh", dir.toString(), name)));
                 (java ? javaFresh : pythonFresh).add(r);
                 progress("%s: fresh %s: first inference after %.0f ms (load %.0f ms, forward %.0f ms), RSS %d MB"
                         + " at start, peak %d MB", name, java ? "JVM" : "Python", r.msToFirstInference(), r.loadMs(),
@@ -253,20 +257,30 @@ public final class LoadBenchmark {
                 info.path("qnnpack_max_abs_diff").asDouble(0), info.path("qnnpack_mean_abs_diff").asDouble(0));
     }
 
-    private List<String> jvmCommand(Path dir, String arch) {
+    private ProcessBuilder jvm(Path dir, String arch) {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.add("-Dai.djl.offline=true");
         c.add("-Dorg.slf4j.simpleLogger.log.ai.djl=error");
+        if (config.intraOpThreads() != null) {
+            c.add("-Dai.djl.pytorch.num_threads=" + config.intraOpThreads());
+        }
         c.addAll(config.jvmOptions());
         // the engine this JVM runs under, so that the fresh JVM packs and runs as the warm loads did
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadProbe.class.getName(), dir.toString(), arch,
                 QuantizedEngines.get().torchName()));
-        return c;
+        return new ProcessBuilder(c);
     }
 
-    private static List<String> pythonCommand(Path dir, String arch) {
-        return List.of(BenchNetFiles.PYTHON.toString(), SCRIPT.toString(), "fresh", dir.toString(), arch);
+    /** {@code resnet_bench.py} with {@code args}, under the configured threads. */
+    private ProcessBuilder python(List<String> args) {
+        List<String> c = new ArrayList<>(List.of(BenchNetFiles.PYTHON.toString(), SCRIPT.toString()));
+        c.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(c);
+        if (config.intraOpThreads() != null) {
+            pb.environment().put("OMP_NUM_THREADS", config.intraOpThreads().toString());
+        }
+        return pb;
     }
 
     private void progress(String format, Object... args) {

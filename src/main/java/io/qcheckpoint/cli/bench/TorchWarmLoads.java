@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * torch 1.13's warm loads, one at a time on request, so that the benchmark can alternate them with
@@ -21,13 +19,11 @@ final class TorchWarmLoads implements AutoCloseable {
     /**
      * Starts the Python process and waits until it has loaded once.
      *
-     * @param dir the architecture's folder
-     * @param arch the architecture
+     * @param warm {@code resnet_bench.py warm DIR ARCH}, with its environment
      * @throws IOException if it cannot start or ends before {@code ready}
      */
-    TorchWarmLoads(Path dir, String arch) throws IOException {
-        process = new ProcessBuilder(List.of(BenchNetFiles.PYTHON.toString(), LoadBenchmark.SCRIPT.toString(), "warm",
-                dir.toString(), arch)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    TorchWarmLoads(ProcessBuilder warm) throws IOException {
+        process = warm.redirectError(ProcessBuilder.Redirect.INHERIT).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = process.getOutputStream();
         String line = out.readLine();
