@@ -23,9 +23,9 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
         alternates these loads with its own, so that both sides see the same machine load.)
     /usr/bin/python3 src/test/python/resnet_bench.py fresh DIR ARCH
         the fresh-process protocol of `bench load`: imports torch and torchvision, prints "ready", reads a line
-        from stdin, builds the fp32 model (fuse_model, fp32_sd.pt), loads DIR as LPOT does, runs input.pt
-        through it, prints "done LOAD_MS FORWARD_MS", reads a line from stdin and exits. The benchmark reads
-        /proc/PID/status between the lines.
+        from stdin, builds the fp32 model (fuse_model, fp32_sd.pt), prints "model", reads a line, loads DIR as
+        LPOT does, runs input.pt through it, prints "done MODEL_MS LOAD_MS FORWARD_MS", reads a line from stdin
+        and exits. The benchmark reads /proc/PID/status (and resets the peak resident set) between the lines.
 
 The int8 engine is onednn, the one LPOT's checkpoints are tuned under with torch 1.13.
 """
@@ -127,12 +127,15 @@ def cmd_fresh(folder, arch):
     sys.stdin.readline()
     t0 = time.perf_counter()
     fp32 = build_fp32(arch, torch.load(os.path.join(folder, 'fp32_sd.pt')))
-    q = load_like_lpot(folder, fp32)
+    print('model', flush=True)
+    sys.stdin.readline()
     t1 = time.perf_counter()
+    q = load_like_lpot(folder, fp32)
+    t2 = time.perf_counter()
     with torch.no_grad():
         q(torch.load(os.path.join(folder, 'input.pt')))
-    t2 = time.perf_counter()
-    print('done %.3f %.3f' % ((t1 - t0) * 1e3, (t2 - t1) * 1e3), flush=True)
+    t3 = time.perf_counter()
+    print('done %.3f %.3f %.3f' % ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3), flush=True)
     sys.stdin.readline()
 
 

@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
  * Runs one fresh process through the protocol of {@code bench load} and measures it from outside:
  * the child starts its runtime (JVM and libtorch, or Python and {@code import torch}), prints
  * {@code ready} and waits for a line; the parent reads the child's resident set from
- * {@code /proc/PID/status} and sends the line; the child builds the fp32 model, loads the
- * checkpoint, runs one inference and prints {@code done LOAD_MS FORWARD_MS}, then waits again while
- * the parent reads the child's peak resident set ({@code VmHWM}).
+ * {@code /proc/PID/status} and sends the line; the child builds the fp32 model, prints
+ * {@code model} and waits; the parent reads the resident set again and resets the peak (writing 5 to
+ * {@code /proc/PID/clear_refs}); the child loads the checkpoint, runs one inference and prints
+ * {@code done MODEL_MS LOAD_MS FORWARD_MS}, then waits again while the parent reads the peak resident
+ * set ({@code VmHWM}), which now covers the checkpoint's load and the inference only.
  */
 final class FreshProcess {
     /** A child that takes longer than this is killed. */
@@ -26,16 +28,19 @@ final class FreshProcess {
      * One fresh process's figures.
      *
      * @param msToFirstInference from the start of the process to its {@code done} line, less the
-     *     time the parent held it at {@code ready}
-     * @param loadMs the fp32 model and the checkpoint's load, as the child timed it
+     *     time the parent held it at {@code ready} and {@code model}
+     * @param modelMs building the fp32 model with its weights, as the child timed it
+     * @param loadMs the checkpoint's load, as the child timed it
      * @param forwardMs the first inference, as the child timed it
      * @param readyRssKb the resident set at {@code ready} (runtime started, nothing loaded)
-     * @param peakRssKb the peak resident set at {@code done}
+     * @param modelRssKb the resident set at {@code model} (the fp32 model built)
+     * @param peakRssKb the peak resident set from {@code model} to {@code done}
      */
-    record Result(double msToFirstInference, double loadMs, double forwardMs, long readyRssKb, long peakRssKb) {
-        /** Returns how far the peak resident set rose above the one at {@code ready}, in kB. */
+    record Result(double msToFirstInference, double modelMs, double loadMs, double forwardMs, long readyRssKb,
+                  long modelRssKb, long peakRssKb) {
+        /** Returns how far the peak resident set rose above the one at {@code model}, in kB: the checkpoint's load. */
         long loadRssKb() {
-            return peakRssKb - readyRssKb;
+            return peakRssKb - modelRssKb;
         }
     }
 
@@ -70,18 +75,25 @@ final class FreshProcess {
             expect(out, "ready", errors);
             long held = System.nanoTime();
             long readyRss = status(p.pid(), "VmRSS");
-            in.write('\n');
-            in.flush();
+            go(in);
             held = System.nanoTime() - held;
+            expect(out, "model", errors);
+            long heldAtModel = System.nanoTime();
+            long modelRss = status(p.pid(), "VmRSS");
+            // from here VmHWM is the peak of the checkpoint's load (Linux 4.0+)
+            Files.writeString(Path.of("/proc", Long.toString(p.pid()), "clear_refs"), "5");
+            go(in);
+            held += System.nanoTime() - heldAtModel;
             String[] done = expect(out, "done", errors).split(" ");
             double ms = (System.nanoTime() - start - held) / 1e6;
             long peak = status(p.pid(), "VmHWM");
-            in.write('\n');
-            in.flush();
-            if (done.length != 3) {
-                throw failure("printed '" + String.join(" ", done) + "', not 'done LOAD_MS FORWARD_MS'", errors);
+            go(in);
+            if (done.length != 4) {
+                throw failure("printed '" + String.join(" ", done) + "', not 'done MODEL_MS LOAD_MS FORWARD_MS'",
+                        errors);
             }
-            return new Result(ms, Double.parseDouble(done[1]), Double.parseDouble(done[2]), readyRss, peak);
+            return new Result(ms, Double.parseDouble(done[1]), Double.parseDouble(done[2]), Double.parseDouble(done[3]),
+                    readyRss, modelRss, peak);
         } catch (NumberFormatException e) {
             throw failure("printed a malformed 'done' line (" + e.getMessage() + ")", errors);
         } finally {
@@ -95,6 +107,11 @@ final class FreshProcess {
             }
             Files.deleteIfExists(errors);
         }
+    }
+
+    private static void go(OutputStream in) throws IOException {
+        in.write('\n');
+        in.flush();
     }
 
     private static String expect(BufferedReader out, String word, Path errors) throws IOException {

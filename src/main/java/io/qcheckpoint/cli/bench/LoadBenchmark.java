@@ -214,9 +214,10 @@ public final class LoadBenchmark {
                 FreshProcess.Result r = FreshProcess.run(java ? jvm(dir, name)
                         : python(List.of("fresh", dir.toString(), name)));
                 (java ? javaFresh : pythonFresh).add(r);
-                progress("%s: fresh %s: first inference after %.0f ms (load %.0f ms, forward %.0f ms), RSS %d MB"
-                        + " at start, peak %d MB", name, java ? "JVM" : "Python", r.msToFirstInference(), r.loadMs(),
-                        r.forwardMs(), r.readyRssKb() / 1024, r.peakRssKb() / 1024);
+                progress("%s: fresh %s: first inference after %.0f ms (fp32 model %.0f ms, load %.0f ms, forward %.0f"
+                        + " ms), RSS %d MB at start, %d MB with the fp32 model, peak %d MB in the load",
+                        name, java ? "JVM" : "Python", r.msToFirstInference(), r.modelMs(), r.loadMs(), r.forwardMs(),
+                        r.readyRssKb() / 1024, r.modelRssKb() / 1024, r.peakRssKb() / 1024);
             }
         }
         return new ArchReport(arch, Files.size(dir.resolve("best_model_weights.pt")), Files.size(dir.resolve(FP32)),

@@ -20,8 +20,9 @@ import java.util.Locale;
 /**
  * The fresh JVM of {@code bench load} ({@link FreshProcess}'s protocol): starts DJL's PyTorch
  * engine, prints {@code ready}, waits for a line, builds the fused fp32 ResNet with its weights,
- * loads the checkpoint with {@link Checkpoints#load}, runs the input through it, prints
- * {@code done LOAD_MS FORWARD_MS} and waits for a line before it exits.
+ * prints {@code model}, waits for a line, loads the checkpoint with {@link Checkpoints#load}, runs
+ * the input through it, prints {@code done MODEL_MS LOAD_MS FORWARD_MS} and waits for a line before
+ * it exits.
  */
 public final class LoadProbe {
     private LoadProbe() {
@@ -48,16 +49,23 @@ public final class LoadProbe {
         System.out.flush();
         stdin.readLine();
         long t0 = System.nanoTime();
-        try (Module fp32 = LoadBenchmark.fp32Model(arch, dir); QuantizedModel<?> q = Checkpoints.load(dir, fp32)) {
-            long t1 = System.nanoTime();
-            Tensor input = (Tensor) TorchFiles.read(dir.resolve(LoadBenchmark.INPUT)).root();
-            try (NDManager m = NDManager.newBaseManager()) {
-                q.forward(TensorArrays.toNDArray(m, input)).toFloatArray();
-            }
-            long t2 = System.nanoTime();
-            System.out.println(String.format(Locale.ROOT, "done %.3f %.3f", (t1 - t0) / 1e6, (t2 - t1) / 1e6));
+        try (Module fp32 = LoadBenchmark.fp32Model(arch, dir)) {
+            System.out.println("model");
             System.out.flush();
             stdin.readLine();
+            long t1 = System.nanoTime();
+            try (QuantizedModel<?> q = Checkpoints.load(dir, fp32)) {
+                long t2 = System.nanoTime();
+                Tensor input = (Tensor) TorchFiles.read(dir.resolve(LoadBenchmark.INPUT)).root();
+                try (NDManager m = NDManager.newBaseManager()) {
+                    q.forward(TensorArrays.toNDArray(m, input)).toFloatArray();
+                }
+                long t3 = System.nanoTime();
+                System.out.println(String.format(Locale.ROOT, "done %.3f %.3f %.3f", (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                        (t3 - t2) / 1e6));
+                System.out.flush();
+                stdin.readLine();
+            }
         }
     }
 }

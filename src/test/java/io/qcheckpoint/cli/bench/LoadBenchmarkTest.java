@@ -55,8 +55,8 @@ class LoadBenchmarkTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS resnet18: the loaded Java int8 model's output against"
                 + " torch 1.13's")), text);
         assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +11\\.\\d +46\\.\\d .*")), () -> "table row\n" + text);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +java( +\\d+){2} .*")), () -> "java row\n" + text);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +python( +\\d+){2} .*")), () -> "python row\n" + text);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +java( +\\d+){3} .*")), () -> "java row\n" + text);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +python( +\\d+){3} .*")), () -> "python row\n" + text);
         assertEquals(3, lines.stream().filter(l -> l.matches("(PASS|MISS) resnet18: .*\\(target <= .*\\)")).count(), text);
         assertTrue(lines.stream().noneMatch(l -> l.contains("resnet50")), text);
         assertEquals(before, QuantizedEngines.get());
