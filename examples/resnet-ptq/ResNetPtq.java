@@ -113,15 +113,15 @@ public final class ResNetPtq {
          */
         public BasicBlock(int in, int out, int stride) {
             // bias-free convolutions, as in ResNet: the batch norm that follows supplies the shift
-            ConvOptions conv3x3 = ConvOptions.defaults().padding(1).bias(false);
-            register("conv1", new Conv2d(in, out, 3, conv3x3.stride(stride)));
+            ConvOptions conv3x3 = ConvOptions.defaults().withPadding(1).withBias(false);
+            register("conv1", new Conv2d(in, out, 3, conv3x3.withStride(stride)));
             register("bn1", new BatchNorm2d(out));
             register("relu1", new ReLU());
             register("conv2", new Conv2d(out, out, 3, conv3x3));
             register("bn2", new BatchNorm2d(out));
             if (stride != 1 || in != out) {
                 register("downsample", new Sequential(
-                        new Conv2d(in, out, 1, ConvOptions.defaults().stride(stride).bias(false)), new BatchNorm2d(out)));
+                        new Conv2d(in, out, 1, ConvOptions.defaults().withStride(stride).withBias(false)), new BatchNorm2d(out)));
             }
             register("skip", new FloatFunctional());
         }
@@ -170,7 +170,7 @@ public final class ResNetPtq {
         /** Creates the model with the layers' default random weights; load real ones with {@link #loadStateDict}. */
         public ResNetMini() {
             register("quant", new QuantStub());
-            register("conv1", new Conv2d(3, 16, 3, ConvOptions.defaults().padding(1).bias(false)));
+            register("conv1", new Conv2d(3, 16, 3, ConvOptions.defaults().withPadding(1).withBias(false)));
             register("bn1", new BatchNorm2d(16));
             register("relu1", new ReLU());
             register("layer1", new Sequential(new BasicBlock(16, 16, 1), new BasicBlock(16, 16, 1)));
@@ -291,12 +291,11 @@ public final class ResNetPtq {
                     percent(agreement(reference, evaluation.classes())));
 
             Evaluation topOneAgreement = model -> agreement(predictions(logits(model, evaluation.pixels())), reference);
-            Tuner tuner = Tuner.builder()
-                    .calibration(calibration)
-                    .evaluation(topOneAgreement)
-                    .criterion(AccuracyCriterion.relative(relativeLoss))
-                    .listener(progress)
-                    .build();
+            Tuner tuner = Tuner.defaults()
+                    .withCalibration(calibration)
+                    .withEvaluation(topOneAgreement)
+                    .withCriterion(AccuracyCriterion.relative(relativeLoss))
+                    .withListener(progress);
             try (TuningResult result = tuner.tune(fp32)) {
                 System.out.println();
                 printTrials(result);

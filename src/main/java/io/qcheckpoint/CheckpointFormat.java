@@ -75,7 +75,7 @@ public enum CheckpointFormat {
     CheckpointNotFoundException missingIn(Path dir) {
         List<String> found = files.stream().filter(f -> Files.isRegularFile(dir.resolve(f))).toList();
         List<String> missing = files.stream().filter(f -> !found.contains(f)).toList();
-        return new CheckpointNotFoundException(label + " checkpoint in " + dir + " is missing "
+        return new CheckpointNotFoundException(dir, label + " checkpoint in " + dir + " is missing "
                 + String.join(", ", missing) + (found.isEmpty() ? "" : " (found " + String.join(", ", found) + ")"), files);
     }
 

@@ -21,18 +21,19 @@ public class CheckpointNotFoundException extends CheckpointException {
      * @param lookedFor the file names looked for, in order
      */
     public CheckpointNotFoundException(Path dir, List<String> lookedFor) {
-        this(dir + ": no checkpoint found; looked for " + String.join(", ", lookedFor), lookedFor);
+        super(dir.toString(), dir + ": no checkpoint found; looked for " + String.join(", ", lookedFor), null);
+        this.lookedFor = List.copyOf(lookedFor);
     }
 
     /**
-     * Creates the exception with its own message.
+     * Creates the exception with a message of its own.
      *
-     * @param message what is missing, naming the directory, e.g. "LPOT checkpoint in DIR is missing
-     *     best_model_weights.pt (found best_configure.yaml)"
-     * @param lookedFor the file names looked for, in order
+     * @param dir the directory looked in
+     * @param message what is missing, naming {@code dir}
+     * @param lookedFor the files or file sets looked for
      */
-    public CheckpointNotFoundException(String message, List<String> lookedFor) {
-        super(message);
+    public CheckpointNotFoundException(Path dir, String message, List<String> lookedFor) {
+        super(dir.toString(), message, null);
         this.lookedFor = List.copyOf(lookedFor);
     }
 

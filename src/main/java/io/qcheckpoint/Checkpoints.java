@@ -52,7 +52,7 @@ public final class Checkpoints {
      * @throws CheckpointFormatException if a file is malformed, or says something LPOT does not write
      * @throws io.qcheckpoint.pt.UnsafeCheckpointException if a file asks to run or build anything outside the
      *     allowlists, or is a symbolic link out of {@code dir}
-     * @throws ModelMismatchException if the config or the weights do not fit the model
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config or the weights do not fit the model
      * @throws IOException if reading fails, or a save of {@code dir} that a killed process left half
      *     done cannot be finished (see docs/checkpoint-format.md)
      */
@@ -69,7 +69,7 @@ public final class Checkpoints {
      * @return the int8 model, owned by the caller
      * @throws CheckpointNotFoundException if the format's files are missing
      * @throws CheckpointFormatException if a file is malformed
-     * @throws ModelMismatchException if the config or the weights do not fit the model
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config or the weights do not fit the model
      * @throws IOException if reading fails
      * @throws IllegalArgumentException if the checkpoint is IPEX's and the options give no example input
      */
@@ -78,7 +78,7 @@ public final class Checkpoints {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointNotFoundException(dir, CheckpointFormat.EAGER_YAML.files());
         }
-        CheckpointFormat format = options.format().orElse(null);
+        CheckpointFormat format = options.format();
         if (format == null) {
             format = CheckpointFormat.detect(dir);
         } else {
@@ -118,7 +118,7 @@ public final class Checkpoints {
                 Path file = dir.resolve(format.files().get(0));
                 yield TuneConfig.fromMap(configEntry(file, TorchFiles.read(file).root()), file + " [" + BEST_CONFIGURE + "]");
             }
-            case IPEX_JSON -> throw new CheckpointNotFoundException(dir + ": holds an IPEX checkpoint ("
+            case IPEX_JSON -> throw new CheckpointNotFoundException(dir, dir + ": holds an IPEX checkpoint ("
                     + IpexQuantizedModel.CONFIG_FILE + "), which has no tune config; read it with IpexConfigs.readJson", eager);
         };
     }
@@ -134,8 +134,11 @@ public final class Checkpoints {
 
     private static IpexQuantizedModel loadIpex(Path dir, Module fp32, LoadOptions options) throws IOException {
         Path file = dir.resolve(IpexQuantizedModel.CONFIG_FILE);
-        NDArray example = options.exampleInput().orElseThrow(() -> new IllegalArgumentException(file
-                + " is an IPEX checkpoint: loading it needs an example input (LoadOptions.withExampleInput)"));
+        NDArray example = options.exampleInput();
+        if (example == null) {
+            throw new IllegalArgumentException(file
+                    + " is an IPEX checkpoint: loading it needs an example input (LoadOptions.withExampleInput)");
+        }
         IpexConfig cfg = IpexConfigs.readJson(file);
         IpexRunnable.check(cfg, file.toString());
         return new IpexQuantizedModel(IpexRebuild.rebuild(cfg, fp32, example, file.toString()), cfg);

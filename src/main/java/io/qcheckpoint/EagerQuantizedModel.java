@@ -42,11 +42,11 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      * with {@link Checkpoints#load} gives the same model. {@code fp32} is not changed. Asymmetric
      * activation observers reduce their range as LPOT's do on this CPU ({@link CpuInfo#lpotReduceRange()}).
      *
-     * @param tuneConfig the tune config, e.g. one {@link LpotOps} helped to write
+     * @param tuneConfig the tune config, e.g. one {@link io.qcheckpoint.lpot.LpotOps} helped to write
      * @param fp32 the float model, fused as it will be quantized, with its weights
      * @param calibration the calibration inputs; ignored by the dynamic approach
      * @return the int8 model, owned by the caller
-     * @throws ModelMismatchException if the config names ops the model lacks
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config names ops the model lacks
      * @throws io.qcheckpoint.pt.CheckpointFormatException if the config is not one LPOT writes for eager PyTorch
      */
     public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration)
@@ -64,7 +64,7 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
      * @param calibration the calibration inputs; ignored by the dynamic approach
      * @param reduceRange LPOT's {@code REDUCE_RANGE}
      * @return the int8 model, owned by the caller
-     * @throws ModelMismatchException if the config names ops the model lacks
+     * @throws io.qcheckpoint.nn.ModelMismatchException if the config names ops the model lacks
      * @throws io.qcheckpoint.pt.CheckpointFormatException if the config is not one LPOT writes for eager PyTorch
      */
     public static EagerQuantizedModel quantize(TuneConfig tuneConfig, Module fp32, Iterable<NDArray> calibration,
@@ -75,16 +75,20 @@ public final class EagerQuantizedModel extends QuantizedModel<TuneConfig> {
 
     /**
      * Writes {@code best_configure.yaml} and {@code best_model_weights.pt} into {@code dir},
-     * replacing a checkpoint there only once both are complete and synced.
+     * replacing a checkpoint there only once both are complete and synced (unless the options
+     * ask for a non-atomic save).
      *
      * @param dir the checkpoint directory; created, with the folders above it, if missing; it may hold
      *     only checkpoint files
+     * @param options whether the save is atomic ({@link SaveOptions#atomic()})
      * @throws java.nio.file.FileSystemException if the file system refuses; it names {@code dir}
+     * @throws java.nio.file.AtomicMoveNotSupportedException if an atomic save is asked of a file
+     *     system that cannot rename a folder with its files; nothing was changed
      * @throws IOException if writing fails ({@code dir} is then as it was), or {@code dir} holds other files
      */
     @Override
-    public void save(Path dir) throws IOException {
-        CheckpointDirectory.replace(dir, tmp -> {
+    public void save(Path dir, SaveOptions options) throws IOException {
+        CheckpointDirectory.replace(dir, options.atomic(), tmp -> {
             TuneConfigs.writeYaml(tuneConfig(), tmp.resolve(CONFIG_FILE));
             TorchFiles.write(tmp.resolve(WEIGHTS_FILE), module().stateDict().toOrderedDict());
         });

@@ -75,11 +75,14 @@ public final class IpexQuantizedModel extends QuantizedModel<IpexConfig> {
      *
      * @param dir the checkpoint directory; created, with the folders above it, if missing; it may hold
      *     only checkpoint files
+     * @param options whether the save is atomic ({@link SaveOptions#atomic()})
      * @throws java.nio.file.FileSystemException if the file system refuses; it names {@code dir}
+     * @throws java.nio.file.AtomicMoveNotSupportedException if an atomic save is asked of a file
+     *     system that cannot rename a folder with its files; nothing was changed
      * @throws IOException if writing fails ({@code dir} is then as it was), or {@code dir} holds other files
      */
     @Override
-    public void save(Path dir) throws IOException {
-        CheckpointDirectory.replace(dir, tmp -> IpexConfigs.writeJson(tuneConfig(), tmp.resolve(CONFIG_FILE)));
+    public void save(Path dir, SaveOptions options) throws IOException {
+        CheckpointDirectory.replace(dir, options.atomic(), tmp -> IpexConfigs.writeJson(tuneConfig(), tmp.resolve(CONFIG_FILE)));
     }
 }

@@ -1,27 +1,39 @@
 package io.qcheckpoint;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Optional;
+import java.util.Objects;
 
 /**
  * How {@link Checkpoints#load(java.nio.file.Path, io.qcheckpoint.nn.Module, LoadOptions)} reads a
- * checkpoint. Immutable; start from {@link #defaults()}.
+ * checkpoint: an immutable value whose {@code with*} methods return a changed copy; start from
+ * {@link #defaults()}.
  *
- * @param format the format to read, or empty to detect it from the files present
+ * <pre>{@code
+ * LoadOptions.defaults().withFormat(CheckpointFormat.IPEX_JSON).withExampleInput(x)
+ * }</pre>
+ *
+ * @param format the format to read, or null to detect it from the files present
  * @param strict whether the weights must fit the rebuilt model exactly (every key used, every key
  *     present); when false, keys the weights lack are tolerated (as Neural Compressor's fallback
  *     to {@code strict=False} does) but unexpected keys are still an error
- * @param exampleInput an input the IPEX format runs once to learn the order of the ops (unused otherwise)
+ * @param exampleInput an input the IPEX format runs once to learn the order of the ops (unused
+ *     otherwise), or null
  */
-public record LoadOptions(Optional<CheckpointFormat> format, boolean strict, Optional<NDArray> exampleInput) {
-    /** Returns the defaults: detect the format, strict. */
+public record LoadOptions(CheckpointFormat format, boolean strict, NDArray exampleInput) {
+    private static final LoadOptions DEFAULTS = new LoadOptions(null, true, null);
+
+    /** Returns the defaults: detect the format, strict, no example input. */
     public static LoadOptions defaults() {
-        return new LoadOptions(Optional.empty(), true, Optional.empty());
+        return DEFAULTS;
     }
 
-    /** Returns a copy that reads {@code f} without detecting. */
+    /**
+     * Returns a copy that reads {@code f} without detecting.
+     *
+     * @throws NullPointerException if {@code f} is null
+     */
     public LoadOptions withFormat(CheckpointFormat f) {
-        return new LoadOptions(Optional.of(f), strict, exampleInput);
+        return new LoadOptions(Objects.requireNonNull(f, "format"), strict, exampleInput);
     }
 
     /** Returns a copy with the given strictness. */
@@ -29,8 +41,12 @@ public record LoadOptions(Optional<CheckpointFormat> format, boolean strict, Opt
         return new LoadOptions(format, value, exampleInput);
     }
 
-    /** Returns a copy with an example input (needed for the IPEX format). */
+    /**
+     * Returns a copy with an example input, which an IPEX checkpoint needs; the caller keeps owning it.
+     *
+     * @throws NullPointerException if {@code input} is null
+     */
     public LoadOptions withExampleInput(NDArray input) {
-        return new LoadOptions(format, strict, Optional.of(input));
+        return new LoadOptions(format, strict, Objects.requireNonNull(input, "input"));
     }
 }

@@ -59,15 +59,32 @@ public abstract sealed class QuantizedModel<C> implements AutoCloseable permits 
 
     /**
      * Writes the checkpoint into {@code dir}, atomically: a crash leaves the old checkpoint or the
-     * new one, never part of one.
+     * new one, never part of one. {@code dir} may be on any file system that can rename a folder
+     * with its files (the default one, an in-memory one, ...).
      *
      * @param dir the checkpoint directory; it and the folders above it are created if missing
+     * @throws java.nio.file.AtomicMoveNotSupportedException if the file system of {@code dir} cannot
+     *     rename a folder with its files (the JDK's zip file system): nothing was changed; see
+     *     {@link SaveOptions#atomic()}
      * @throws java.nio.file.FileSystemException if the file system refuses (permission denied, a file
      *     where a folder should be, ...): it names {@code dir}, never the temporary folder beside it
      * @throws IOException if writing fails, or {@code dir} holds files that are not a checkpoint's;
      *     {@code dir} is then as it was
      */
-    public abstract void save(Path dir) throws IOException;
+    public void save(Path dir) throws IOException {
+        save(dir, SaveOptions.defaults());
+    }
+
+    /**
+     * Writes the checkpoint into {@code dir} as {@code options} say.
+     *
+     * @param dir the checkpoint directory; it and the folders above it are created if missing
+     * @param options whether the save is atomic
+     * @throws java.nio.file.AtomicMoveNotSupportedException if an atomic save is asked of a file
+     *     system that cannot rename a folder with its files; nothing was changed
+     * @throws IOException if writing fails, or {@code dir} holds files that are not a checkpoint's
+     */
+    public abstract void save(Path dir, SaveOptions options) throws IOException;
 
     /**
      * Checks, without writing anything, that {@link #save} can write a checkpoint at {@code dir}: the

@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -102,8 +102,8 @@ public final class DemoCommand implements Callable<Integer> {
              TuningProgress progress = new TuningProgress(stdout, !noProgress)) {
             List<NDArray> calibration = calibration(manager, train);
             ArrayDataset testSet = dataset(manager, test);
-            Tuner tuner = Tuner.builder().calibration(calibration).evaluation(Evaluation.top1(testSet))
-                    .criterion(AccuracyCriterion.relative(relativeLoss)).maxTrials(maxTrials).listener(progress).build();
+            Tuner tuner = Tuner.defaults().withCalibration(calibration).withEvaluation(Evaluation.top1(testSet))
+                    .withCriterion(AccuracyCriterion.relative(relativeLoss)).withMaxTrials(maxTrials).withListener(progress);
             try (TuningResult result = tuner.tune(fp32)) {
                 result.model().save(dir);
                 stdout.println();

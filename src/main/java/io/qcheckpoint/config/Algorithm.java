@@ -9,7 +9,7 @@ import java.util.Optional;
  * ({@link #parse} gives empty) is kept, listed by {@link TuneConfig#unrecognizedValues()}, and left
  * to the layer that needs it to refuse.
  */
-public enum Algorithm {
+public enum Algorithm implements ConfigValue {
     /** MinMax observers (per-channel or per-tensor). */
     MINMAX("minmax"),
     /** Histogram observer (KL divergence), per-tensor only. */
@@ -24,6 +24,7 @@ public enum Algorithm {
     }
 
     /** Returns the spelling in the config file. */
+    @Override
     public String value() {
         return value;
     }
@@ -35,11 +36,6 @@ public enum Algorithm {
      * @return the constant, or empty for a value LPOT does not write
      */
     public static Optional<Algorithm> parse(String text) {
-        for (Algorithm v : values()) {
-            if (v.value.equals(text)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return ConfigValue.parse(Algorithm.class, text);
     }
 }

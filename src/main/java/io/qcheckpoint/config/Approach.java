@@ -9,7 +9,7 @@ import java.util.Optional;
  * ({@link #parse} gives empty) is kept, listed by {@link TuneConfig#unrecognizedValues()}, and left
  * to the layer that needs it to refuse.
  */
-public enum Approach {
+public enum Approach implements ConfigValue {
     /** Post-training static quantization: calibrated activation observers. */
     POST_TRAINING_STATIC_QUANT("post_training_static_quant"),
     /** Post-training dynamic quantization: weights ahead of time, activations on the fly. */
@@ -24,6 +24,7 @@ public enum Approach {
     }
 
     /** Returns the spelling in the config file. */
+    @Override
     public String value() {
         return value;
     }
@@ -35,11 +36,6 @@ public enum Approach {
      * @return the constant, or empty for a value LPOT does not write
      */
     public static Optional<Approach> parse(String text) {
-        for (Approach v : values()) {
-            if (v.value.equals(text)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return ConfigValue.parse(Approach.class, text);
     }
 }

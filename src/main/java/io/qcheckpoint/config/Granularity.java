@@ -9,7 +9,7 @@ import java.util.Optional;
  * ({@link #parse} gives empty) is kept, listed by {@link TuneConfig#unrecognizedValues()}, and left
  * to the layer that needs it to refuse.
  */
-public enum Granularity {
+public enum Granularity implements ConfigValue {
     /** One scale and zero point per output channel. */
     PER_CHANNEL("per_channel"),
     /** One scale and zero point for the whole tensor. */
@@ -22,6 +22,7 @@ public enum Granularity {
     }
 
     /** Returns the spelling in the config file. */
+    @Override
     public String value() {
         return value;
     }
@@ -33,11 +34,6 @@ public enum Granularity {
      * @return the constant, or empty for a value LPOT does not write
      */
     public static Optional<Granularity> parse(String text) {
-        for (Granularity v : values()) {
-            if (v.value.equals(text)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return ConfigValue.parse(Granularity.class, text);
     }
 }

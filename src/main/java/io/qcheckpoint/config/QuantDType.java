@@ -9,7 +9,7 @@ import java.util.Optional;
  * ({@link #parse} gives empty) is kept, listed by {@link TuneConfig#unrecognizedValues()}, and left
  * to the layer that needs it to refuse.
  */
-public enum QuantDType {
+public enum QuantDType implements ConfigValue {
     /** Signed 8-bit (torch.qint8). */
     INT8("int8"),
     /** Unsigned 8-bit (torch.quint8). */
@@ -26,6 +26,7 @@ public enum QuantDType {
     }
 
     /** Returns the spelling in the config file. */
+    @Override
     public String value() {
         return value;
     }
@@ -37,11 +38,6 @@ public enum QuantDType {
      * @return the constant, or empty for a value LPOT does not write
      */
     public static Optional<QuantDType> parse(String text) {
-        for (QuantDType v : values()) {
-            if (v.value.equals(text)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return ConfigValue.parse(QuantDType.class, text);
     }
 }

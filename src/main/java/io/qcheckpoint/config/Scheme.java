@@ -9,7 +9,7 @@ import java.util.Optional;
  * ({@link #parse} gives empty) is kept, listed by {@link TuneConfig#unrecognizedValues()}, and left
  * to the layer that needs it to refuse.
  */
-public enum Scheme {
+public enum Scheme implements ConfigValue {
     /** Symmetric: zero point 0 (per_tensor_symmetric / per_channel_symmetric). */
     SYM("sym"),
     /** Affine (per_tensor_affine / per_channel_affine). */
@@ -24,6 +24,7 @@ public enum Scheme {
     }
 
     /** Returns the spelling in the config file. */
+    @Override
     public String value() {
         return value;
     }
@@ -35,11 +36,6 @@ public enum Scheme {
      * @return the constant, or empty for a value LPOT does not write
      */
     public static Optional<Scheme> parse(String text) {
-        for (Scheme v : values()) {
-            if (v.value.equals(text)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return ConfigValue.parse(Scheme.class, text);
     }
 }

@@ -39,10 +39,10 @@ public final class DigitsCnn extends Module {
     /** Creates an untrained model, its weights drawn at random as the layers' constructors do. */
     public DigitsCnn() {
         register("quant", new QuantStub());
-        register("conv1", new Conv2d(1, 16, 3, ConvOptions.defaults().padding(1)));
+        register("conv1", new Conv2d(1, 16, 3, ConvOptions.defaults().withPadding(1)));
         register("bn1", new BatchNorm2d(16));
         register("relu1", new ReLU());
-        register("conv2", new Conv2d(16, 32, 3, ConvOptions.defaults().padding(1)));
+        register("conv2", new Conv2d(16, 32, 3, ConvOptions.defaults().withPadding(1)));
         register("bn2", new BatchNorm2d(32));
         register("relu2", new ReLU());
         register("pool", new MaxPool2d(2));

@@ -20,7 +20,7 @@ import java.util.Set;
  * Calibrates a float model as LPOT's IPEX 1.x backend does and writes the list it would save
  * (FORMATS.md 4): {@code min_max} ranges of every op's float input and output over all batches,
  * turned into IPEX's multipliers, with per-channel weights. See
- * {@link IpexQuantizedModel#calibrate} for the formulas.
+ * {@code IpexQuantizedModel.calibrate} for the formulas.
  */
 public final class IpexCalibration {
     /** IPEX 1.x's only calibration algorithm. */

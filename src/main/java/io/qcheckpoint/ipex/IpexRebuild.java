@@ -2,10 +2,8 @@ package io.qcheckpoint.ipex;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.qcheckpoint.config.IpexConfig;
 import io.qcheckpoint.config.IpexOpCalibration;
-import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.nn.Conv2d;
 import io.qcheckpoint.nn.ConvNd;
 import io.qcheckpoint.nn.ForwardHook;
@@ -16,6 +14,7 @@ import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.intrinsic.ConvReLU2d;
 import io.qcheckpoint.nn.intrinsic.LinearReLU;
 import io.qcheckpoint.nn.quantized.Quantize;
+import io.qcheckpoint.nn.quantized.QuantizedWeights;
 import io.qcheckpoint.pt.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,6 @@ public final class IpexRebuild {
     /** IPEX's op names, by the module type that runs the op. */
     private static final Map<Class<? extends Module>, String> NAMES = Map.of(Conv2d.class, "Convolution",
             ConvReLU2d.class, "Convolution_Relu", Linear.class, "Linear", LinearReLU.class, "Linear_Relu");
-    private static final double SYMMETRIC_RANGE = 127.5;
     private static final long SIGNED_TO_UNSIGNED = 128;
 
     private IpexRebuild() {
@@ -115,7 +113,7 @@ public final class IpexRebuild {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelMismatchException(file + ": the calibration list does not fit the model: " + String.join("; ", problems));
+            throw new ModelMismatchException(file, "the calibration list does not fit the model: " + String.join("; ", problems));
         }
     }
 
@@ -129,7 +127,7 @@ public final class IpexRebuild {
         long in = activation(op.inputsZeroPoint().orElse(List.of()), op.inputsUint8Used());
         Quantize quant = new Quantize(1.0 / op.inputsScale().get(0), in, DType.QUINT8);
         try (NDManager scratch = NDManager.newBaseManager()) {
-            NDArray w = weights(weight, op.weightGranularity().equals("per_channel"), scratch);
+            NDArray w = QuantizedWeights.symmetric(weight, op.weightGranularity().equals("per_channel"), scratch);
             return new IpexQuantizedOp(quant, int8Module(inner, relu, w, bias, outScale, out));
         }
     }
@@ -152,20 +150,5 @@ public final class IpexRebuild {
     private static long activation(List<Long> zeroPoints, List<Boolean> uint8) {
         long zp = zeroPoints.isEmpty() ? 0 : zeroPoints.get(0);
         return uint8.isEmpty() || uint8.get(0) ? zp : zp + SIGNED_TO_UNSIGNED;
-    }
-
-    /** Symmetric qint8: scale {@code max|w| / 127.5} per output channel or for the whole tensor (1 where all zero). */
-    private static NDArray weights(NDArray weight, boolean perChannel, NDManager scratch) {
-        NDArray w = weight.duplicate();
-        w.attach(scratch);
-        if (!perChannel) {
-            double amax = w.abs().max().getFloat();
-            return QuantizedKernels.quantizePerTensor(w, amax > 0 ? amax / SYMMETRIC_RANGE : 1.0, 0, DType.QINT8);
-        }
-        NDArray amax = w.abs().reshape(w.getShape().get(0), -1).max(new int[] {1}).toType(DataType.FLOAT64, false);
-        NDArray scales = amax.gt(0).toType(DataType.FLOAT64, false).mul(amax.div(SYMMETRIC_RANGE))
-                .add(amax.eq(0).toType(DataType.FLOAT64, false));
-        NDArray zeros = scratch.zeros(amax.getShape(), DataType.INT64);
-        return QuantizedKernels.quantizePerChannel(w, scales, zeros, 0, DType.QINT8);
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -91,19 +92,39 @@ public final class CheckpointDirectory {
      * missing (as LPOT's {@code os.makedirs}).
      *
      * @param dir the checkpoint directory
+     * @param atomic whether to write into a staging folder and rename it into place (a crash leaves
+     *     the old checkpoint or the new one), or to write the files into {@code dir} one by one
      * @param writer writes the files
+     * @throws AtomicMoveNotSupportedException if {@code atomic} and the file system of {@code dir}
+     *     cannot rename a folder with its files; {@code dir} is then as it was
      * @throws java.nio.file.FileSystemException if the file system refuses: it names {@code dir},
      *     never the temporary folders beside it
      * @throws IOException if {@code dir} holds files that are not a checkpoint's, or writing or moving fails
      */
-    public static void replace(Path dir, Writer writer) throws IOException {
+    public static void replace(Path dir, boolean atomic, Writer writer) throws IOException {
         check(dir);
         try {
-            replaceChecked(dir.toAbsolutePath().normalize(), writer);
+            Path target = dir.toAbsolutePath().normalize();
+            if (atomic) {
+                replaceChecked(target, writer);
+            } else {
+                overwrite(target, writer);
+            }
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new AtomicMoveNotSupportedException(dir.toString(), null, e.getReason());
         } catch (FileSystemException e) {
             // the caller knows the path it gave, not the hidden staging folder
             throw OutputPaths.restate(dir, e);
         }
+    }
+
+    /** The non-atomic save: the checkpoint's files in {@code target} are deleted, then written anew. */
+    private static void overwrite(Path target, Writer writer) throws IOException {
+        Files.createDirectories(target);
+        for (String name : CHECKPOINT_FILES) {
+            Files.deleteIfExists(target.resolve(name));
+        }
+        write(writer, target);
     }
 
     private static void replaceChecked(Path target, Writer writer) throws IOException {
@@ -115,13 +136,10 @@ public final class CheckpointDirectory {
         Path old = sibling(target, OLD, id);
         Files.createDirectory(staging);
         try {
-            try {
-                writer.writeInto(staging);
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
+            write(writer, staging);
             syncTree(staging);
             AtomicWrite.move(staging, ready);
+            requireMovedWithFiles(staging, ready);
             AtomicWrite.syncDirectory(target.getParent());
             boolean existed = Files.exists(target);
             if (existed) {
@@ -183,6 +201,32 @@ public final class CheckpointDirectory {
                     LOG.warn("{}: cannot remove {} left by an interrupted save: {}", target, p.getFileName(), e.toString());
                 }
             }
+        }
+    }
+
+    private static void write(Writer writer, Path dir) throws IOException {
+        try {
+            writer.writeInto(dir);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Some file systems rename a folder without its files (the JDK's zip file system moves the
+     * folder's entry alone): a checkpoint renamed so would be empty. Caught here, before the old
+     * checkpoint is touched.
+     */
+    private static void requireMovedWithFiles(Path staging, Path ready) throws IOException {
+        boolean left;
+        try (Stream<Path> s = Files.list(ready)) {
+            left = s.findAny().isEmpty() || Files.exists(staging);
+        }
+        if (left) {
+            throw new AtomicMoveNotSupportedException(staging.toString(), ready.toString(), "this file system ("
+                    + ready.getFileSystem().provider().getScheme() + ") renames a folder without its files, so a"
+                    + " checkpoint cannot replace the old one atomically; nothing was changed. Save to a folder on a"
+                    + " file system that can (the default one), or save with SaveOptions.defaults().withAtomic(false)");
         }
     }
 

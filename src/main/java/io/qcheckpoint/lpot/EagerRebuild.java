@@ -13,12 +13,12 @@ import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.QScheme;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.quantization.Calibration;
-import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.Fp32Fallback;
 import io.qcheckpoint.quantization.ObserverSpec;
 import io.qcheckpoint.quantization.QConfig;
 import io.qcheckpoint.quantization.QConfigPropagation;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.quantization.Quantizer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -63,15 +63,15 @@ public final class EagerRebuild {
     public static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
         // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter
-        try (Prepared p = prepare(cfg, fp32, false, configFile)) {
-            Module quantized = Convert.convert(p.model(), p.mappings(), p.qconfigs());
-            try {
-                loadWeights(quantized, weights, strict, weightsFile);
-                return quantized;
-            } catch (CheckpointException | RuntimeException e) {
-                quantized.close();
-                throw e;
-            }
+        Prepared p = prepare(cfg, fp32, false, configFile);
+        try {
+            // the prepared copy is ours: convert it in place rather than copy the model again
+            Module quantized = p.quantizer().convertInPlace(p.model());
+            loadWeights(quantized, weights, strict, weightsFile);
+            return quantized;
+        } catch (CheckpointException | RuntimeException e) {
+            p.close();
+            throw e;
         }
     }
 
@@ -91,14 +91,18 @@ public final class EagerRebuild {
      */
     public static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, boolean reduceRange,
             String source) throws CheckpointException {
-        try (Prepared p = prepare(cfg, fp32, reduceRange, source)) {
+        Prepared p = prepare(cfg, fp32, reduceRange, source);
+        try {
             if (p.dynamic()) {
-                return Convert.convert(p.model(), p.mappings(), p.qconfigs());
+                return p.quantizer().convertInPlace(p.model());
             }
-            try (Calibration c = Calibration.prepare(p.model(), p.mappings(), p.qconfigs())) {
+            try (Calibration c = p.quantizer().prepare(p.model())) {
                 c.observeAll(calibration);
-                return Convert.convert(p.model(), p.mappings(), p.qconfigs(), c.outputQParams());
+                return p.quantizer().convertInPlace(p.model(), c);
             }
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
         }
     }
 
@@ -131,16 +135,15 @@ public final class EagerRebuild {
             if (qconfigs.isEmpty()) {
                 LOG.warn(NO_QCONFIG_WARNING);
             }
-            return new Prepared(model, qconfigs, mappings, dynamic);
+            return new Prepared(model, new Quantizer(mappings, qconfigs), dynamic);
         } catch (CheckpointException | RuntimeException e) {
             model.close();
             throw e;
         }
     }
 
-    /** The prepared copy, which this record owns, and what convert needs with it. */
-    private record Prepared(Module model, Map<String, QConfig> qconfigs, QuantizationMappings mappings,
-            boolean dynamic) implements AutoCloseable {
+    /** The prepared copy, which this record owns until it is converted in place, and its quantizer. */
+    private record Prepared(Module model, Quantizer quantizer, boolean dynamic) implements AutoCloseable {
         @Override
         public void close() {
             model.close();
@@ -188,7 +191,7 @@ public final class EagerRebuild {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelMismatchException(file + ": the tune config does not fit the model: " + String.join("; ", problems));
+            throw new ModelMismatchException(file, "the tune config does not fit the model: " + String.join("; ", problems));
         }
     }
 
@@ -200,7 +203,7 @@ public final class EagerRebuild {
                 throw new StateDictMismatchException(List.of(), left.unexpectedKeys(), List.of());
             }
         } catch (StateDictMismatchException e) {
-            throw new ModelMismatchException(file + ": the weights do not fit the rebuilt model: " + e.getMessage(), e);
+            throw new ModelMismatchException(file, "the weights do not fit the rebuilt model: " + e.getMessage(), e);
         }
     }
 }

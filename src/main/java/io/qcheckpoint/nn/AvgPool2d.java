@@ -30,63 +30,25 @@ public class AvgPool2d extends Module {
      * @throws IllegalArgumentException if the size is not positive
      */
     public AvgPool2d(int kernelSize) {
-        this(kernelSize, kernelSize, 0);
-    }
-
-    /**
-     * Creates the pool with no padding, floor mode.
-     *
-     * @param kernelSize the window size in both dimensions
-     * @param stride the stride in both dimensions
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public AvgPool2d(int kernelSize, int stride) {
-        this(kernelSize, stride, 0);
-    }
-
-    /**
-     * Creates the pool with floor mode, padding counted.
-     *
-     * @param kernelSize the window size in both dimensions
-     * @param stride the stride in both dimensions
-     * @param padding the implicit zero padding on both sides
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public AvgPool2d(int kernelSize, int stride, int padding) {
-        this(kernelSize, stride, padding, false, true);
+        this(PoolOptions.of(kernelSize));
     }
 
     /**
      * Creates the pool.
      *
-     * @param kernelSize the window size in both dimensions
-     * @param stride the stride in both dimensions
-     * @param padding the implicit zero padding on both sides
-     * @param ceilMode whether the output size rounds up
-     * @param countIncludePad whether the padding counts in the divisor
-     * @throws IllegalArgumentException if a value is out of range
+     * @param options kernel size, stride, padding, ceil mode, whether padding counts in the divisor
+     * @throws IllegalArgumentException if a value has neither 1 nor 2 entries, the options give a
+     *     dilation (torch's {@code AvgPool2d} has none), or padding exceeds half the kernel
      */
-    public AvgPool2d(int kernelSize, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
-        this(new long[] {kernelSize}, new long[] {stride}, new long[] {padding}, ceilMode, countIncludePad);
-    }
-
-    /**
-     * Creates the pool; each array holds one value for both dimensions, or one per dimension.
-     *
-     * @param kernelSize the window size
-     * @param stride the stride, or null for the kernel size (torch's {@code None})
-     * @param padding the implicit zero padding on both sides
-     * @param ceilMode whether the output size rounds up
-     * @param countIncludePad whether the padding counts in the divisor
-     * @throws IllegalArgumentException if a value is out of range, or padding exceeds half the kernel
-     */
-    public AvgPool2d(long[] kernelSize, long[] stride, long[] padding, boolean ceilMode, boolean countIncludePad) {
-        this.kernelSize = ConvOptions.expand("kernel_size", ConvOptions.checked("kernel_size", kernelSize, 1), 2);
-        this.stride = stride == null ? this.kernelSize.clone()
-                : ConvOptions.expand("stride", ConvOptions.checked("stride", stride, 1), 2);
-        this.padding = ConvOptions.expand("padding", ConvOptions.checked("padding", padding, 0), 2);
-        this.ceilMode = ceilMode;
-        this.countIncludePad = countIncludePad;
+    public AvgPool2d(PoolOptions options) {
+        this.kernelSize = ConvOptions.expand("kernel_size", options.kernelSize(), 2);
+        this.stride = ConvOptions.expand("stride", options.stride(), 2);
+        this.padding = ConvOptions.expand("padding", options.padding(), 2);
+        this.ceilMode = options.ceilMode();
+        this.countIncludePad = options.countIncludePad();
+        if (Arrays.stream(options.dilation()).anyMatch(d -> d != 1)) {
+            throw new IllegalArgumentException("AvgPool2d has no dilation, got " + Arrays.toString(options.dilation()));
+        }
         for (int i = 0; i < 2; i++) {
             if (this.padding[i] > this.kernelSize[i] / 2) {
                 throw new IllegalArgumentException("pad should be at most half of kernel size, but got pad="

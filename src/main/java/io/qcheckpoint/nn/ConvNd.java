@@ -36,10 +36,10 @@ public abstract class ConvNd extends Module {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernelSize = ConvOptions.expand("kernel_size", ConvOptions.checked("kernel_size", kernelSize, 1), dims);
-        this.stride = options.strideFor(dims);
-        this.padding = options.paddingFor(dims);
-        this.dilation = options.dilationFor(dims);
-        this.groups = options.groupCount();
+        this.stride = ConvOptions.expand("stride", options.stride(), dims);
+        this.padding = ConvOptions.expand("padding", options.padding(), dims);
+        this.dilation = ConvOptions.expand("dilation", options.dilation(), dims);
+        this.groups = options.groups();
         if (inChannels % groups != 0 || outChannels % groups != 0) {
             throw new IllegalArgumentException("in_channels (" + inChannels + ") and out_channels (" + outChannels
                     + ") must be divisible by groups (" + groups + ")");
@@ -51,7 +51,7 @@ public abstract class ConvNd extends Module {
         long fanIn = weightShape[1] * Arrays.stream(this.kernelSize).reduce(1, Math::multiplyExact);
         float bound = (float) (1 / Math.sqrt(fanIn));
         registerParameter("weight", manager().randomUniform(-bound, bound, new Shape(weightShape)));
-        registerParameter("bias", options.hasBias() ? manager().randomUniform(-bound, bound, new Shape(outChannels)) : null);
+        registerParameter("bias", options.bias() ? manager().randomUniform(-bound, bound, new Shape(outChannels)) : null);
     }
 
     /**

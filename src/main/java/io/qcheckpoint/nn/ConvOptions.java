@@ -4,29 +4,36 @@ import java.util.Arrays;
 
 /**
  * The optional arguments of torch's {@code nn.ConvNd} ({@code stride}, {@code padding},
- * {@code dilation}, {@code groups}, {@code bias}), with torch's defaults. Immutable: each setter
- * returns a new instance. A single value applies to every spatial dimension, as a Python int does;
- * otherwise give one value per dimension. Only {@code padding_mode="zeros"} exists.
+ * {@code dilation}, {@code groups}, {@code bias}), with torch's defaults: an immutable value whose
+ * {@code with*} methods return a changed copy. A single value applies to every spatial dimension,
+ * as a Python int does; otherwise give one value per dimension. Only {@code padding_mode="zeros"}
+ * exists.
  *
  * <pre>{@code
- * new Conv2d(4, 8, 3, ConvOptions.defaults().stride(2).padding(1).dilation(2).groups(2).bias(false));
+ * new Conv2d(4, 8, 3, ConvOptions.defaults().withStride(2).withPadding(1).withDilation(2).withGroups(2).withBias(false));
  * }</pre>
+ *
+ * @param stride the stride, one value or one per dimension, each at least 1
+ * @param padding the implicit zero padding, each at least 0
+ * @param dilation the spacing of kernel elements, each at least 1
+ * @param groups the number of blocked connections from input to output channels, at least 1
+ * @param bias whether the convolution has a bias
  */
-public final class ConvOptions {
+public record ConvOptions(long[] stride, long[] padding, long[] dilation, int groups, boolean bias) {
     private static final ConvOptions DEFAULTS = new ConvOptions(new long[] {1}, new long[] {0}, new long[] {1}, 1, true);
 
-    private final long[] stride;
-    private final long[] padding;
-    private final long[] dilation;
-    private final int groups;
-    private final boolean bias;
-
-    private ConvOptions(long[] stride, long[] padding, long[] dilation, int groups, boolean bias) {
-        this.stride = stride;
-        this.padding = padding;
-        this.dilation = dilation;
-        this.groups = groups;
-        this.bias = bias;
+    /**
+     * Checks and copies the values.
+     *
+     * @throws IllegalArgumentException if a value is out of range or an array is empty
+     */
+    public ConvOptions {
+        stride = checked("stride", stride, 1);
+        padding = checked("padding", padding, 0);
+        dilation = checked("dilation", dilation, 1);
+        if (groups < 1) {
+            throw new IllegalArgumentException("groups must be positive, got " + groups);
+        }
     }
 
     /** Returns torch's defaults: stride 1, padding 0, dilation 1, groups 1, with bias. */
@@ -34,92 +41,84 @@ public final class ConvOptions {
         return DEFAULTS;
     }
 
-    /**
-     * Returns these options with another stride.
-     *
-     * @param values one value for every dimension, or one per dimension; each at least 1
-     * @return the new options
-     * @throws IllegalArgumentException if no value is given or one is below 1
-     */
-    public ConvOptions stride(long... values) {
-        return new ConvOptions(checked("stride", values, 1), padding, dilation, groups, bias);
+    /** Returns a copy of the stride values. */
+    @Override
+    public long[] stride() {
+        return stride.clone();
+    }
+
+    /** Returns a copy of the padding values. */
+    @Override
+    public long[] padding() {
+        return padding.clone();
+    }
+
+    /** Returns a copy of the dilation values. */
+    @Override
+    public long[] dilation() {
+        return dilation.clone();
     }
 
     /**
-     * Returns these options with another zero padding.
+     * Returns these options with another stride.
      *
-     * @param values one value for every dimension, or one per dimension; each at least 0
-     * @return the new options
-     * @throws IllegalArgumentException if no value is given or one is negative
+     * @throws IllegalArgumentException if a value is below 1 or none is given
      */
-    public ConvOptions padding(long... values) {
-        return new ConvOptions(stride, checked("padding", values, 0), dilation, groups, bias);
+    public ConvOptions withStride(long... values) {
+        return new ConvOptions(values, padding, dilation, groups, bias);
+    }
+
+    /**
+     * Returns these options with another padding.
+     *
+     * @throws IllegalArgumentException if a value is negative or none is given
+     */
+    public ConvOptions withPadding(long... values) {
+        return new ConvOptions(stride, values, dilation, groups, bias);
     }
 
     /**
      * Returns these options with another dilation.
      *
-     * @param values one value for every dimension, or one per dimension; each at least 1
-     * @return the new options
-     * @throws IllegalArgumentException if no value is given or one is below 1
+     * @throws IllegalArgumentException if a value is below 1 or none is given
      */
-    public ConvOptions dilation(long... values) {
-        return new ConvOptions(stride, padding, checked("dilation", values, 1), groups, bias);
+    public ConvOptions withDilation(long... values) {
+        return new ConvOptions(stride, padding, values, groups, bias);
     }
 
     /**
-     * Returns these options with another number of groups.
+     * Returns these options with another group count.
      *
-     * @param value the number of groups, at least 1
-     * @return the new options
-     * @throws IllegalArgumentException if the value is below 1
+     * @throws IllegalArgumentException if {@code value < 1}
      */
-    public ConvOptions groups(int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("groups must be positive, got " + value);
-        }
+    public ConvOptions withGroups(int value) {
         return new ConvOptions(stride, padding, dilation, value, bias);
     }
 
-    /**
-     * Returns these options with or without a bias.
-     *
-     * @param value whether the convolution has a bias
-     * @return the new options
-     */
-    public ConvOptions bias(boolean value) {
+    /** Returns these options with or without a bias. */
+    public ConvOptions withBias(boolean value) {
         return new ConvOptions(stride, padding, dilation, groups, value);
     }
 
-    long[] strideFor(int dims) {
-        return expand("stride", stride, dims);
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConvOptions c && Arrays.equals(stride, c.stride) && Arrays.equals(padding, c.padding)
+                && Arrays.equals(dilation, c.dilation) && groups == c.groups && bias == c.bias;
     }
 
-    long[] paddingFor(int dims) {
-        return expand("padding", padding, dims);
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new long[] {Arrays.hashCode(stride), Arrays.hashCode(padding), Arrays.hashCode(dilation),
+            groups, bias ? 1 : 0});
     }
 
-    long[] dilationFor(int dims) {
-        return expand("dilation", dilation, dims);
+    @Override
+    public String toString() {
+        return "ConvOptions[stride=" + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", dilation="
+                + Arrays.toString(dilation) + ", groups=" + groups + ", bias=" + bias + "]";
     }
 
-    int groupCount() {
-        return groups;
-    }
-
-    boolean hasBias() {
-        return bias;
-    }
-
-    /**
-     * Repeats a single value for every dimension, as torch's {@code _pair}/{@code _triple} do.
-     *
-     * @param name the argument's name, for messages
-     * @param values one value, or one per dimension
-     * @param dims the number of spatial dimensions
-     * @return a new array of {@code dims} values
-     * @throws IllegalArgumentException if there are neither 1 nor {@code dims} values
-     */
+    /** One value per dimension: a single value repeated, or the values as given when there are {@code dims}. */
     static long[] expand(String name, long[] values, int dims) {
         if (values.length == 1) {
             long[] out = new long[dims];
@@ -132,15 +131,7 @@ public final class ConvOptions {
         return values.clone();
     }
 
-    /**
-     * Copies values after checking each is at least {@code min}.
-     *
-     * @param name the argument's name, for messages
-     * @param values the values
-     * @param min the least allowed value
-     * @return a copy
-     * @throws IllegalArgumentException if there is no value, or one is below {@code min}
-     */
+    /** A copy of {@code values}, each at least {@code min}. */
     static long[] checked(String name, long[] values, long min) {
         if (values == null || values.length == 0) {
             throw new IllegalArgumentException(name + " needs at least one value");

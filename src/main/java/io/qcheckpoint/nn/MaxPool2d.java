@@ -24,63 +24,22 @@ public class MaxPool2d extends Module {
      * @throws IllegalArgumentException if the size is not positive
      */
     public MaxPool2d(int kernelSize) {
-        this(kernelSize, kernelSize, 0);
+        this(PoolOptions.of(kernelSize));
     }
 
     /**
-     * Creates the pool with no padding, dilation 1, floor mode.
+     * Creates the pool ({@link PoolOptions#countIncludePad()} does not apply).
      *
-     * @param kernelSize the window size in both dimensions
-     * @param stride the stride in both dimensions
-     * @throws IllegalArgumentException if a value is out of range
+     * @param options kernel size, stride, padding, dilation, ceil mode
+     * @throws IllegalArgumentException if a value has neither 1 nor 2 entries, or padding exceeds half
+     *     the dilated kernel
      */
-    public MaxPool2d(int kernelSize, int stride) {
-        this(kernelSize, stride, 0);
-    }
-
-    /**
-     * Creates the pool with dilation 1, floor mode.
-     *
-     * @param kernelSize the window size in both dimensions
-     * @param stride the stride in both dimensions
-     * @param padding the implicit -inf padding on both sides
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public MaxPool2d(int kernelSize, int stride, int padding) {
-        this(kernelSize, stride, padding, 1, false);
-    }
-
-    /**
-     * Creates the pool.
-     *
-     * @param kernelSize the window size in both dimensions
-     * @param stride the stride in both dimensions
-     * @param padding the implicit -inf padding on both sides
-     * @param dilation the spacing of window elements
-     * @param ceilMode whether the output size rounds up
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public MaxPool2d(int kernelSize, int stride, int padding, int dilation, boolean ceilMode) {
-        this(new long[] {kernelSize}, new long[] {stride}, new long[] {padding}, new long[] {dilation}, ceilMode);
-    }
-
-    /**
-     * Creates the pool; each array holds one value for both dimensions, or one per dimension.
-     *
-     * @param kernelSize the window size
-     * @param stride the stride, or null for the kernel size (torch's {@code None})
-     * @param padding the implicit -inf padding on both sides
-     * @param dilation the spacing of window elements
-     * @param ceilMode whether the output size rounds up
-     * @throws IllegalArgumentException if a value is out of range, or padding exceeds half the dilated kernel
-     */
-    public MaxPool2d(long[] kernelSize, long[] stride, long[] padding, long[] dilation, boolean ceilMode) {
-        this.kernelSize = ConvOptions.expand("kernel_size", ConvOptions.checked("kernel_size", kernelSize, 1), 2);
-        this.stride = stride == null ? this.kernelSize.clone()
-                : ConvOptions.expand("stride", ConvOptions.checked("stride", stride, 1), 2);
-        this.padding = ConvOptions.expand("padding", ConvOptions.checked("padding", padding, 0), 2);
-        this.dilation = ConvOptions.expand("dilation", ConvOptions.checked("dilation", dilation, 1), 2);
-        this.ceilMode = ceilMode;
+    public MaxPool2d(PoolOptions options) {
+        this.kernelSize = ConvOptions.expand("kernel_size", options.kernelSize(), 2);
+        this.stride = ConvOptions.expand("stride", options.stride(), 2);
+        this.padding = ConvOptions.expand("padding", options.padding(), 2);
+        this.dilation = ConvOptions.expand("dilation", options.dilation(), 2);
+        this.ceilMode = options.ceilMode();
         for (int i = 0; i < 2; i++) {
             // libtorch's rule: at most half of the effective (dilated) kernel
             if (this.padding[i] > ((this.kernelSize[i] - 1) * this.dilation[i] + 1) / 2) {

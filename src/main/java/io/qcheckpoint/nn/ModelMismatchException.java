@@ -13,19 +13,21 @@ public class ModelMismatchException extends CheckpointException {
     /**
      * Creates the exception.
      *
-     * @param message what does not fit, naming the file, op paths and keys
+     * @param file the config or weights file that does not fit
+     * @param reason what does not fit, naming the op paths and keys
      */
-    public ModelMismatchException(String message) {
-        super(message);
+    public ModelMismatchException(String file, String reason) {
+        super(file, file + ": " + reason, null);
     }
 
     /**
      * Creates the exception with its cause.
      *
-     * @param message what does not fit
+     * @param file the file that does not fit
+     * @param reason what does not fit
      * @param cause the underlying failure (for example a state-dict mismatch)
      */
-    public ModelMismatchException(String message, Throwable cause) {
-        super(message, cause);
+    public ModelMismatchException(String file, String reason, Throwable cause) {
+        super(file, file + ": " + reason, cause);
     }
 }

@@ -98,16 +98,19 @@ public final class AtomicWrite {
     }
 
     /**
-     * Moves {@code from} to {@code to}, atomically where the file system can, replacing {@code to}
-     * when it is a file.
+     * Moves {@code from} to {@code to} atomically, replacing {@code to} when it is a file.
      *
+     * @throws AtomicMoveNotSupportedException if the file system cannot: a copy would not be atomic,
+     *     so none is made, and the message says which file system refused
      * @throws IOException if the move fails
      */
     public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+            throw new AtomicMoveNotSupportedException(from.toString(), to.toString(), "this file system ("
+                    + to.getFileSystem().provider().getScheme() + ") cannot rename atomically, so a write could be"
+                    + " seen half done; refused");
         }
     }
 

@@ -14,7 +14,7 @@ public class CheckpointFormatException extends CheckpointException {
      * @param reason what is wrong with it
      */
     public CheckpointFormatException(String file, String reason) {
-        super(file + ": " + reason);
+        super(file, file + ": " + reason, null);
     }
 
     /**
@@ -25,6 +25,6 @@ public class CheckpointFormatException extends CheckpointException {
      * @param cause the underlying failure
      */
     public CheckpointFormatException(String file, String reason, Throwable cause) {
-        super(file + ": " + reason, cause);
+        super(file, file + ": " + reason, cause);
     }
 }

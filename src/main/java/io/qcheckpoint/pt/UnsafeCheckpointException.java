@@ -14,6 +14,6 @@ public class UnsafeCheckpointException extends CheckpointException {
      * @param reason what was refused, naming the global when there is one
      */
     public UnsafeCheckpointException(String file, String reason) {
-        super(file + ": " + reason);
+        super(file, file + ": " + reason, null);
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  * the model gets an activation observer on the output of every module that has a qconfig and a
  * quantized counterpart (DeQuantStub excluded, as in torch); FloatFunctional is observed through its
  * {@code activation_post_process} child, as torch does. {@link #outputQParams()} then feeds
- * {@link Convert#convert(Module, QuantizationMappings, Map, Map)}.
+ * {@link Quantizer#convert(Module, Calibration)}.
  */
 public final class Calibration implements AutoCloseable {
     private final Module observed;
@@ -33,7 +33,7 @@ public final class Calibration implements AutoCloseable {
      * @param qconfigs each module path's qconfig
      * @return the calibration, owning the observed copy
      */
-    public static Calibration prepare(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs) {
+    static Calibration prepare(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs) {
         Module copy = model.copy();
         Map<String, Observer> observers = new LinkedHashMap<>();
         for (Map.Entry<String, QConfig> e : qconfigs.entrySet()) {

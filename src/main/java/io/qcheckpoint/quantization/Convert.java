@@ -5,69 +5,37 @@ import io.qcheckpoint.nn.intrinsic.FusedModule;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * Swaps float modules for quantized ones through a {@link QuantizationMappings} table, as torch's
- * {@code convert}: a module whose exact type has a factory, and whose path is selected, is
- * replaced; other modules are searched for children to swap.
+ * {@code convert}: a module whose exact type has a factory, and which has a qconfig, is replaced;
+ * other modules are searched for children to swap. Reached through {@link Quantizer}.
  */
-public final class Convert {
+final class Convert {
     private Convert() {
     }
 
     /**
-     * Returns a converted deep copy of {@code model}, giving every selected module the mappings'
-     * default qconfig; {@code model} itself is not changed.
+     * Converts {@code model}, or a deep copy of it.
      *
      * @param model the float model
      * @param mappings float type to quantized factory
-     * @param selected which module paths to convert
-     * @return the converted copy, in the model's training mode
-     * @throws RuntimeException whatever a factory throws; the copy is then freed
+     * @param qconfigs the qconfig of a module path, or null
+     * @param outputs the observed output qparams by module path (empty: placeholders)
+     * @param inplace whether to swap in {@code model} itself rather than in a copy
+     * @return the converted model, in the model's training mode
+     * @throws RuntimeException whatever a factory throws; a copy is then freed
      */
-    public static Module convert(Module model, QuantizationMappings mappings, Predicate<String> selected) {
-        return convertWith(model, mappings, path -> selected.test(path) ? mappings.defaultQConfig() : null, Map.of());
-    }
-
-    /**
-     * Returns a converted deep copy of {@code model}: modules with a qconfig whose exact type has a
-     * factory are swapped, as torch's {@code convert} swaps modules that carry a qconfig;
-     * {@code model} itself is not changed.
-     *
-     * @param model the float model
-     * @param mappings float type to quantized factory
-     * @param qconfigs the qconfig of each module path that has one
-     * @return the converted copy, in the model's training mode
-     * @throws RuntimeException whatever a factory throws; the copy is then freed
-     */
-    public static Module convert(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs) {
-        return convertWith(model, mappings, qconfigs::get, Map.of());
-    }
-
-    /**
-     * Returns a converted deep copy of {@code model} whose quantized modules take their output
-     * qparams from calibration, as torch's {@code convert} after {@code prepare} and calibration.
-     *
-     * @param model the float model (not the observed copy)
-     * @param mappings float type to quantized factory
-     * @param qconfigs the qconfig of each module path that has one
-     * @param outputs the output qparams {@link Calibration} computed, by module path
-     * @return the converted copy
-     */
-    public static Module convert(Module model, QuantizationMappings mappings, Map<String, QConfig> qconfigs,
-            Map<String, ObservedQParams> outputs) {
-        return convertWith(model, mappings, qconfigs::get, outputs);
-    }
-
-    private static Module convertWith(Module model, QuantizationMappings mappings, Function<String, QConfig> qconfigs,
-            Map<String, ObservedQParams> outputs) {
-        Module copy = model.copy();
+    static Module convert(Module model, QuantizationMappings mappings, Function<String, QConfig> qconfigs,
+            Map<String, ObservedQParams> outputs, boolean inplace) {
+        Module target = inplace ? model : model.copy();
         try {
-            swapChildren(copy, copy, "", mappings, qconfigs, outputs);
-            return copy;
+            swapChildren(target, target, "", mappings, qconfigs, outputs);
+            return target;
         } catch (RuntimeException e) {
-            copy.close();
+            if (!inplace) {
+                target.close();
+            }
             throw e;
         }
     }

@@ -8,6 +8,7 @@ package io.qcheckpoint.quantization;
  * @param axis the channel dimension, or -1 for per-tensor parameters
  */
 public record ObservedQParams(float[] scales, long[] zeroPoints, int axis) {
+    // equals/hashCode stay the record's (array identity): these are results, not keys
     /** Checks and copies the arrays. */
     public ObservedQParams {
         if (scales.length != zeroPoints.length) {
@@ -15,6 +16,18 @@ public record ObservedQParams(float[] scales, long[] zeroPoints, int axis) {
         }
         scales = scales.clone();
         zeroPoints = zeroPoints.clone();
+    }
+
+    /** Returns a copy of the scales. */
+    @Override
+    public float[] scales() {
+        return scales.clone();
+    }
+
+    /** Returns a copy of the zero points. */
+    @Override
+    public long[] zeroPoints() {
+        return zeroPoints.clone();
     }
 
     /** Returns the per-tensor scale. */

@@ -2,11 +2,9 @@ package io.qcheckpoint.quantization;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.qcheckpoint.kernels.QuantizedKernels;
-import io.qcheckpoint.kernels.TensorArrays;
-import io.qcheckpoint.nn.BatchNorm;
 import io.qcheckpoint.nn.BatchNorm2d;
 import io.qcheckpoint.nn.BatchNorm3d;
+import io.qcheckpoint.nn.BatchNorm;
 import io.qcheckpoint.nn.Conv1d;
 import io.qcheckpoint.nn.Conv2d;
 import io.qcheckpoint.nn.Conv3d;
@@ -28,8 +26,8 @@ import io.qcheckpoint.nn.intrinsic.LinearReLU;
 import io.qcheckpoint.nn.quantized.DeQuantize;
 import io.qcheckpoint.nn.quantized.QFunctional;
 import io.qcheckpoint.nn.quantized.Quantize;
+import io.qcheckpoint.nn.quantized.QuantizedWeights;
 import io.qcheckpoint.pt.DType;
-import io.qcheckpoint.pt.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -235,33 +233,20 @@ public final class QuantizationMappings {
      */
     static NDArray quantizedWeight(NDArray weight, ObserverSpec spec, NDManager scratch) {
         if (spec == null || spec.kind() == ObserverSpec.Kind.PLACEHOLDER) {
-            return placeholderWeight(weight, scratch);
+            // a stand-in until the state dict is loaded
+            return QuantizedWeights.symmetric(weight, false, scratch);
         }
-        NDArray w = weight.duplicate();
-        w.attach(scratch);
         Observer observer = spec.create();
-        observer.observe(w);
+        observer.observe(weight);
         ObservedQParams q = observer.calculateQParams();
         if (q.axis() < 0) {
-            return QuantizedKernels.quantizePerTensor(w, q.scale(), q.zeroPoint(), spec.dtype());
+            return QuantizedWeights.perTensor(weight, q.scale(), q.zeroPoint(), spec.dtype(), scratch);
         }
-        double[] scales = new double[q.scales().length];
+        float[] observed = q.scales();
+        double[] scales = new double[observed.length];
         for (int i = 0; i < scales.length; i++) {
-            scales[i] = q.scales()[i];
+            scales[i] = observed[i];
         }
-        // through TensorArrays: the quantizer keeps its scales, so they must live in libtorch's memory
-        NDArray channelScales = TensorArrays.toNDArray(scratch, Tensor.fromDoubles(scales, scales.length));
-        long[] zeroPoints = q.zeroPoints();
-        NDArray channelZeroPoints = TensorArrays.toNDArray(scratch, Tensor.fromLongs(zeroPoints, zeroPoints.length));
-        return QuantizedKernels.quantizePerChannel(w, channelScales, channelZeroPoints, q.axis(), spec.dtype());
-    }
-
-    /** Per-tensor symmetric qint8 over the weight's own range: a stand-in until the state dict is loaded. */
-    private static NDArray placeholderWeight(NDArray weight, NDManager scratch) {
-        NDArray w = weight.duplicate();
-        w.attach(scratch);
-        float maxAbs = w.abs().max().getFloat();
-        double scale = maxAbs > 0 ? maxAbs / 127.5 : 1.0;
-        return QuantizedKernels.quantizePerTensor(w, scale, 0, DType.QINT8);
+        return QuantizedWeights.perChannel(weight, scales, q.zeroPoints(), q.axis(), spec.dtype(), scratch);
     }
 }

@@ -40,7 +40,7 @@ import java.util.Objects;
  * reseed its caller's process (LPOT's {@code random_seed} does that in Python).
  *
  * <pre>{@code
- * Tuner tuner = Tuner.builder().calibration(batches).evaluation(Evaluation.top1(evalSet)).build();
+ * Tuner tuner = Tuner.defaults().withCalibration(batches).withEvaluation(Evaluation.top1(evalSet));
  * try (TuningResult r = tuner.tune(fusedFp32Model)) {
  *     r.model().save(Path.of("checkpoint"));
  * }
@@ -57,27 +57,31 @@ public final class Tuner {
     private final boolean reduceRange;
     private final TuningListener listener;
 
-    private Tuner(Builder b) {
-        this.approach = b.approach;
-        this.calibration = b.calibration;
-        this.evaluation = Objects.requireNonNull(b.evaluation, "an evaluation is required");
-        this.criterion = b.criterion;
-        this.activationAlgorithms = List.copyOf(b.activationAlgorithms);
-        this.maxTrials = b.maxTrials;
-        this.timeout = b.timeout;
-        this.reduceRange = b.reduceRange;
-        this.listener = b.listener;
-        if (approach != Approach.POST_TRAINING_DYNAMIC_QUANT && calibration == null) {
-            throw new IllegalArgumentException(approach.value() + " needs calibration data");
-        }
+    private Tuner(Approach approach, Iterable<NDArray> calibration, Evaluation evaluation, AccuracyCriterion criterion,
+            List<Algorithm> activationAlgorithms, int maxTrials, Duration timeout, boolean reduceRange,
+            TuningListener listener) {
+        this.approach = approach;
+        this.calibration = calibration;
+        this.evaluation = evaluation;
+        this.criterion = criterion;
+        this.activationAlgorithms = activationAlgorithms;
+        this.maxTrials = maxTrials;
+        this.timeout = timeout;
+        this.reduceRange = reduceRange;
+        this.listener = listener;
     }
 
     /**
-     * Returns a builder with LPOT's defaults: static approach, 1% relative loss, 100 trials, no time
-     * limit, reduce_range as LPOT sets it on this CPU.
+     * Returns a tuner with LPOT's defaults: static approach, 1% relative loss, activation algorithms
+     * minmax then kl, 100 trials, no time limit, reduce_range as LPOT sets it on this CPU, no listener.
+     * It needs an evaluation ({@link #withEvaluation}) and, for the static approach, calibration data
+     * ({@link #withCalibration(Iterable)}) before it can {@link #tune}.
+     *
+     * @return the tuner
      */
-    public static Builder builder() {
-        return new Builder();
+    public static Tuner defaults() {
+        return new Tuner(Approach.POST_TRAINING_STATIC_QUANT, null, null, AccuracyCriterion.DEFAULT,
+                List.of(Algorithm.MINMAX, Algorithm.KL), 100, null, CpuInfo.lpotReduceRange(), TuningListener.NONE);
     }
 
     /**
@@ -86,8 +90,16 @@ public final class Tuner {
      * @param fp32 the float model, fused as it will be quantized, in eval mode, with its weights
      * @return the result, owning the best model
      * @throws TuningException if the model has no op to quantize, or the evaluation or data fail
+     * @throws IllegalStateException if no evaluation was given, or the static approach has no
+     *     calibration data
      */
     public TuningResult tune(Module fp32) {
+        if (evaluation == null) {
+            throw new IllegalStateException("the tuner has no evaluation: give one with withEvaluation");
+        }
+        if (approach != Approach.POST_TRAINING_DYNAMIC_QUANT && calibration == null) {
+            throw new IllegalStateException(approach.value() + " needs calibration data: give it with withCalibration");
+        }
         return new Run(fp32).run();
     }
 
@@ -305,163 +317,136 @@ public final class Tuner {
         }
     }
 
-    /** Configures a {@link Tuner}. */
-    public static final class Builder {
-        private Approach approach = Approach.POST_TRAINING_STATIC_QUANT;
-        private Iterable<NDArray> calibration;
-        private Evaluation evaluation;
-        private AccuracyCriterion criterion = AccuracyCriterion.DEFAULT;
-        private List<Algorithm> activationAlgorithms = List.of(Algorithm.MINMAX, Algorithm.KL);
-        private int maxTrials = 100;
-        private Duration timeout;
-        private boolean reduceRange = CpuInfo.lpotReduceRange();
-        private TuningListener listener = TuningListener.NONE;
-
-        private Builder() {
+    /**
+     * Returns a copy with the approach: {@code POST_TRAINING_STATIC_QUANT} (the default) or {@code POST_TRAINING_DYNAMIC_QUANT}.
+     *
+     * @param approach the approach
+     * @return a tuner like this one with that changed
+     * @throws IllegalArgumentException for quantization-aware training, which needs a training loop
+     */
+    public Tuner withApproach(Approach approach) {
+        if (approach == Approach.QUANT_AWARE_TRAINING) {
+            throw new IllegalArgumentException("quantization-aware training is not a post-training approach");
         }
+        return new Tuner(Objects.requireNonNull(approach), calibration, evaluation, criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets the approach: {@code POST_TRAINING_STATIC_QUANT} (the default) or {@code POST_TRAINING_DYNAMIC_QUANT}.
-         *
-         * @param approach the approach
-         * @return this
-         * @throws IllegalArgumentException for quantization-aware training, which needs a training loop
-         */
-        public Builder approach(Approach approach) {
-            if (approach == Approach.QUANT_AWARE_TRAINING) {
-                throw new IllegalArgumentException("quantization-aware training is not a post-training approach");
-            }
-            this.approach = Objects.requireNonNull(approach);
-            return this;
-        }
+    /**
+     * Returns a copy with the calibration inputs (required for the static approach), iterated once per trial and
+     * once to count them: their number is the config's {@code calib_iteration}, for the dynamic
+     * approach too (which runs no calibration), as LPOT writes it; without them a dynamic config
+     * says 1. The tuner does not close them.
+     *
+     * @param batches the input batches
+     * @return a tuner like this one with that changed
+     */
+    public Tuner withCalibration(Iterable<NDArray> batches) {
+        return new Tuner(approach, Objects.requireNonNull(batches), evaluation, criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets the calibration inputs (required for the static approach), iterated once per trial and
-         * once to count them: their number is the config's {@code calib_iteration}, for the dynamic
-         * approach too (which runs no calibration), as LPOT writes it; without them a dynamic config
-         * says 1. The tuner does not close them.
-         *
-         * @param batches the input batches
-         * @return this
-         */
-        public Builder calibration(Iterable<NDArray> batches) {
-            this.calibration = Objects.requireNonNull(batches);
-            return this;
-        }
+    /**
+     * Returns a copy with the calibration inputs from a DJL dataset: the first array of each batch's data.
+     *
+     * @param dataset the calibration data
+     * @return a tuner like this one with that changed
+     * @see CalibrationData#inputs(Dataset)
+     */
+    public Tuner withCalibration(Dataset dataset) {
+        return withCalibration(CalibrationData.inputs(dataset));
+    }
 
-        /**
-         * Sets the calibration inputs from a DJL dataset: the first array of each batch's data.
-         *
-         * @param dataset the calibration data
-         * @return this
-         * @see CalibrationData#inputs(Dataset)
-         */
-        public Builder calibration(Dataset dataset) {
-            return calibration(CalibrationData.inputs(dataset));
-        }
+    /**
+     * Returns a copy with the evaluation (required).
+     *
+     * @param evaluation scores a model, higher is better
+     * @return a tuner like this one with that changed
+     */
+    public Tuner withEvaluation(Evaluation evaluation) {
+        return new Tuner(approach, calibration, Objects.requireNonNull(evaluation), criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets the evaluation (required).
-         *
-         * @param evaluation scores a model, higher is better
-         * @return this
-         */
-        public Builder evaluation(Evaluation evaluation) {
-            this.evaluation = Objects.requireNonNull(evaluation);
-            return this;
-        }
+    /**
+     * Returns a copy with the accuracy criterion (default: 1% relative loss).
+     *
+     * @param criterion the criterion
+     * @return a tuner like this one with that changed
+     */
+    public Tuner withCriterion(AccuracyCriterion criterion) {
+        return new Tuner(approach, calibration, evaluation, Objects.requireNonNull(criterion), activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets the accuracy criterion (default: 1% relative loss).
-         *
-         * @param criterion the criterion
-         * @return this
-         */
-        public Builder criterion(AccuracyCriterion criterion) {
-            this.criterion = Objects.requireNonNull(criterion);
-            return this;
+    /**
+     * Returns a copy with the activation algorithms the all-int8 trials use, in order (default: minmax, kl).
+     *
+     * @param algorithms {@link Algorithm#MINMAX} and/or {@link Algorithm#KL}
+     * @return a tuner like this one with that changed
+     * @throws IllegalArgumentException if empty or another algorithm is given
+     */
+    public Tuner withActivationAlgorithms(List<Algorithm> algorithms) {
+        if (algorithms.isEmpty() || !List.of(Algorithm.MINMAX, Algorithm.KL).containsAll(algorithms)) {
+            throw new IllegalArgumentException("expected minmax and/or kl, got " + algorithms);
         }
+        return new Tuner(approach, calibration, evaluation, criterion, List.copyOf(algorithms),
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets the activation algorithms the all-int8 trials use, in order (default: minmax, kl).
-         *
-         * @param algorithms {@link Algorithm#MINMAX} and/or {@link Algorithm#KL}
-         * @return this
-         * @throws IllegalArgumentException if empty or another algorithm is given
-         */
-        public Builder activationAlgorithms(List<Algorithm> algorithms) {
-            if (algorithms.isEmpty() || !List.of(Algorithm.MINMAX, Algorithm.KL).containsAll(algorithms)) {
-                throw new IllegalArgumentException("expected minmax and/or kl, got " + algorithms);
-            }
-            this.activationAlgorithms = List.copyOf(algorithms);
-            return this;
+    /**
+     * Returns a copy with the largest number of trials (default 100), LPOT's {@code max_trials}.
+     *
+     * @param maxTrials at least 1
+     * @return a tuner like this one with that changed
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Tuner withMaxTrials(int maxTrials) {
+        if (maxTrials < 1) {
+            throw new IllegalArgumentException("maxTrials must be at least 1, got " + maxTrials);
         }
+        return new Tuner(approach, calibration, evaluation, criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets the largest number of trials (default 100), LPOT's {@code max_trials}.
-         *
-         * @param maxTrials at least 1
-         * @return this
-         * @throws IllegalArgumentException if less than 1
-         */
-        public Builder maxTrials(int maxTrials) {
-            if (maxTrials < 1) {
-                throw new IllegalArgumentException("maxTrials must be at least 1, got " + maxTrials);
-            }
-            this.maxTrials = maxTrials;
-            return this;
+    /**
+     * Returns a copy with a  time limit, checked before each trial but the first: no later trial starts after it
+     * (default: none).
+     *
+     * @param timeout the limit
+     * @return a tuner like this one with that changed
+     * @throws IllegalArgumentException if negative
+     */
+    public Tuner withTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("the timeout must not be negative, got " + timeout);
         }
+        return new Tuner(approach, calibration, evaluation, criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets a time limit, checked before each trial but the first: no later trial starts after it
-         * (default: none).
-         *
-         * @param timeout the limit
-         * @return this
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder timeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("the timeout must not be negative, got " + timeout);
-            }
-            this.timeout = timeout;
-            return this;
-        }
+    /**
+     * Returns a copy with LPOT 's {@code REDUCE_RANGE}: when true, asymmetric activation observers quantize to 7
+     * bits (quint8 0..127, scales about twice as large), as LPOT 1.5 does on a CPU without AVX-512
+     * VNNI. Default: what LPOT would do on this CPU ({@link CpuInfo#lpotReduceRange()}). The
+     * tune config does not record it (LPOT 1.5 does not either); loading does not need it.
+     *
+     * @param reduceRange whether to reduce the activation range
+     * @return a tuner like this one with that changed
+     */
+    public Tuner withReduceRange(boolean reduceRange) {
+        return new Tuner(approach, calibration, evaluation, criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, listener);
+    }
 
-        /**
-         * Sets LPOT's {@code REDUCE_RANGE}: when true, asymmetric activation observers quantize to 7
-         * bits (quint8 0..127, scales about twice as large), as LPOT 1.5 does on a CPU without AVX-512
-         * VNNI. Default: what LPOT would do on this CPU ({@link CpuInfo#lpotReduceRange()}). The
-         * tune config does not record it (LPOT 1.5 does not either); loading does not need it.
-         *
-         * @param reduceRange whether to reduce the activation range
-         * @return this
-         */
-        public Builder reduceRange(boolean reduceRange) {
-            this.reduceRange = reduceRange;
-            return this;
-        }
-
-        /**
-         * Sets the listener that follows the run (default: none).
-         *
-         * @param listener the listener
-         * @return this
-         */
-        public Builder listener(TuningListener listener) {
-            this.listener = Objects.requireNonNull(listener);
-            return this;
-        }
-
-        /**
-         * Builds the tuner.
-         *
-         * @return the tuner
-         * @throws NullPointerException if no evaluation was set
-         * @throws IllegalArgumentException if the static approach has no calibration data
-         */
-        public Tuner build() {
-            return new Tuner(this);
-        }
+    /**
+     * Returns a copy with the listener that follows the run (default: none).
+     *
+     * @param listener the listener
+     * @return a tuner like this one with that changed
+     */
+    public Tuner withListener(TuningListener listener) {
+        return new Tuner(approach, calibration, evaluation, criterion, activationAlgorithms,
+                maxTrials, timeout, reduceRange, Objects.requireNonNull(listener));
     }
 }

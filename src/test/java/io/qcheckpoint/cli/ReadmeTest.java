@@ -51,7 +51,7 @@ class ReadmeTest {
             compiles(dir, Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1)), EXAMPLE.resolve("RefNet.java"));
             blocks++;
         }
-        assertEquals(3, blocks, "README.md has the three quickstarts");
+        assertEquals(4, blocks, "README.md has the four quickstarts");
     }
 
     @Test
@@ -62,7 +62,8 @@ class ReadmeTest {
         assertEquals("bin/qcheckpoint demo", first.group(1));
         assertTrue(List.of(Main.class.getAnnotation(picocli.CommandLine.Command.class).subcommands())
                 .contains(DemoCommand.class), "demo is a subcommand");
-        for (String example : List.of("serve-lpot-checkpoint/ServeLpotCheckpoint.java", "resnet-ptq/ResNetPtq.java")) {
+        for (String example : List.of("serve-lpot-checkpoint/ServeLpotCheckpoint.java", "resnet-ptq/ResNetPtq.java",
+                "serve-http/ServeHttp.java")) {
             Path src = Path.of("examples", example);
             try (Stream<Path> sources = Files.list(src.getParent())) {
                 compiles(dir, sources.filter(f -> f.toString().endsWith(".java")).toArray(Path[]::new));
@@ -87,6 +88,32 @@ class ReadmeTest {
             actual = (float[]) serve.invoke(null, EXAMPLE);
         }
         assertTorchsOutput(actual);
+    }
+
+    /** The DJL quickstart, as written, through Criteria: RefNet found by name through the context class loader. */
+    @Test
+    void theDjlQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
+        Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
+        String source = null;
+        while (source == null && m.find()) {
+            source = m.group(1).contains("public class DjlQuickstart") ? m.group(1) : null;
+        }
+        assertTrue(source != null, "README has the DJL quickstart");
+        compiles(dir, Files.writeString(dir.resolve("DjlQuickstart.java"), source), EXAMPLE.resolve("RefNet.java"));
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+             ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            thread.setContextClassLoader(loader);
+            Method predict = loader.loadClass("DjlQuickstart").getDeclaredMethod("predict", ai.djl.ndarray.NDList.class);
+            predict.setAccessible(true);
+            Tensor input = (Tensor) TorchFiles.read(EXAMPLE.resolve("input.pt")).root();
+            ai.djl.ndarray.NDList out = (ai.djl.ndarray.NDList) predict.invoke(null,
+                    new ai.djl.ndarray.NDList(io.qcheckpoint.kernels.TensorArrays.toNDArray(manager, input)));
+            assertTorchsOutput(out.head().toFloatArray());
+        } finally {
+            thread.setContextClassLoader(before);
+        }
     }
 
     @Test
@@ -146,7 +173,7 @@ class ReadmeTest {
         return classes;
     }
 
-    private static void compiles(Path out, Path... sources) {
+    static void compiles(Path out, Path... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter messages = new StringWriter();
         List<java.io.File> files = Arrays.stream(sources).map(Path::toFile).toList();

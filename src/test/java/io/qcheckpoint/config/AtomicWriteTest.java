@@ -41,10 +41,13 @@ class AtomicWriteTest {
     @Test
     void aFailedWriteLeavesTheOldFile() throws Exception {
         Path target = dir.resolve("taken");
-        Files.createDirectories(target.resolve("not-empty"));
+        Path old = target.resolve("not-empty").resolve("old.txt");
+        Files.createDirectories(old.getParent());
+        Files.writeString(old, "the old content");
         assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[] {1}));
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of("taken"), s.map(p -> p.getFileName().toString()).toList());
         }
+        assertEquals("the old content", Files.readString(old));
     }
 }

@@ -67,9 +67,8 @@ class DigitsTuningTest {
         try (Module fp32 = fused(); NDManager m = NDManager.newBaseManager()) {
             List<NDArray> calibration = List.of(train.batch(m, 0, 64), train.batch(m, 64, 128));
             // an evaluation that only accepts conv2 in fp32: the tuner must find the fallback
-            Tuner tuner = Tuner.builder().calibration(calibration)
-                    .evaluation(q -> q.module("conv2") instanceof io.qcheckpoint.nn.quantized.Conv2d ? 0.5 : 1.0)
-                    .build();
+            Tuner tuner = Tuner.defaults().withCalibration(calibration)
+                    .withEvaluation(q -> q.module("conv2") instanceof io.qcheckpoint.nn.quantized.Conv2d ? 0.5 : 1.0);
             try (TuningResult r = tuner.tune(fp32)) {
                 assertTrue(r.criterionMet());
                 assertEquals("conv2 to fp32", r.best().change());

@@ -63,6 +63,8 @@ class QuantizedKernelsTest {
     @Test
     void quantizeMatchesTorch() throws Exception {
         JsonNode cases = JSON.readTree(PythonTorch.run("qtensor_oracle.py", "quantize"));
+        // the oracle's cases: 3 dtypes x 3 per-tensor qparams, 2 dtypes per channel; an empty answer must not pass
+        assertEquals(11, cases.size(), "the oracle's case count");
         try (NDManager m = NDManager.newBaseManager()) {
             for (JsonNode c : cases) {
                 long[] shape = longs(c.get("shape"));
@@ -74,6 +76,7 @@ class QuantizedKernelsTest {
                                 m.create(longs(c.get("zero_points"))), c.get("axis").asInt(), dtype);
                 long[] expected = longs(c.get("int_repr"));
                 long[] actual = QuantizedArrays.toTensor(q).toLongArray();
+                assertEquals(expected.length, actual.length, c.get("shape") + ": element count");
                 int off = 0;
                 for (int i = 0; i < expected.length; i++) {
                     assertTrue(Math.abs(expected[i] - actual[i]) <= 1, c + " element " + i);

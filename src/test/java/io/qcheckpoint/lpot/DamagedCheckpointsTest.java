@@ -39,6 +39,7 @@ class DamagedCheckpointsTest {
         CheckpointNotFoundException e = refused(CheckpointNotFoundException.class);
         assertEquals("LPOT checkpoint in " + dir + " is missing best_model_weights.pt (found best_configure.yaml)",
                 e.getMessage());
+        assertEquals(dir.toString(), e.file());
         Files.delete(dir.resolve(EagerQuantizedModel.CONFIG_FILE));
         Files.copy(SOURCE.resolve(EagerQuantizedModel.WEIGHTS_FILE), dir.resolve(EagerQuantizedModel.WEIGHTS_FILE));
         assertEquals("LPOT checkpoint in " + dir + " is missing best_configure.yaml (found best_model_weights.pt)",
@@ -72,6 +73,7 @@ class DamagedCheckpointsTest {
         copyWith("  - conv2\n", "  - conv9\n");
         ModelMismatchException e = refused(ModelMismatchException.class);
         assertTrue(e.getMessage().contains("conv9"), e.getMessage());
+        assertEquals(dir.resolve(EagerQuantizedModel.CONFIG_FILE).toString(), e.file());
     }
 
     @Test
@@ -82,6 +84,7 @@ class DamagedCheckpointsTest {
         ModelMismatchException e = refused(ModelMismatchException.class);
         assertTrue(e.getMessage().contains(EagerQuantizedModel.WEIGHTS_FILE) && e.getMessage().contains("conv2.quant.scale"),
                 e.getMessage());
+        assertEquals(dir.resolve(EagerQuantizedModel.WEIGHTS_FILE).toString(), e.file());
     }
 
     @Test
@@ -91,6 +94,7 @@ class DamagedCheckpointsTest {
         Files.write(dir.resolve(EagerQuantizedModel.WEIGHTS_FILE), Arrays.copyOf(weights, weights.length / 2));
         CheckpointFormatException e = refused(CheckpointFormatException.class);
         assertTrue(e.getMessage().contains(EagerQuantizedModel.WEIGHTS_FILE), e.getMessage());
+        assertTrue(e.file().startsWith(dir.resolve(EagerQuantizedModel.WEIGHTS_FILE).toString()), e.file());
     }
 
     @Test

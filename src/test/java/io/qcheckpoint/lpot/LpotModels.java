@@ -13,14 +13,14 @@ import io.qcheckpoint.nn.ConvOptions;
 import io.qcheckpoint.nn.DeQuantStub;
 import io.qcheckpoint.nn.Dropout;
 import io.qcheckpoint.nn.Flatten;
-import io.qcheckpoint.nn.Identity;
 import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.Identity;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.MaxPool2d;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
-import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.ReLU6;
+import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.Sequential;
 import io.qcheckpoint.nn.intrinsic.ConvBn2d;
 import io.qcheckpoint.nn.intrinsic.ConvBnReLU2d;
@@ -98,9 +98,9 @@ public final class LpotModels {
         /** Creates it. */
         public WrapNet() {
             register("quant", new QuantStub());
-            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("relu1", new ReLU());
-            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("relu2", new ReLU());
             register("pool", new AdaptiveAvgPool2d(1));
             register("flatten", new Flatten());
@@ -154,9 +154,9 @@ public final class LpotModels {
     public static final class IpexNet extends Module {
         /** Creates it. */
         public IpexNet() {
-            register("conv1", new ConvReLU2d(new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)), new ReLU()));
+            register("conv1", new ConvReLU2d(new Conv2d(3, 8, 3, ConvOptions.defaults().withPadding(1)), new ReLU()));
             register("relu1", new Identity());
-            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("relu2", new ReLU());
             register("pool", new AdaptiveAvgPool2d(1));
             register("flatten", new Flatten());
@@ -190,10 +190,10 @@ public final class LpotModels {
         /** Creates it. */
         public FusedCnn() {
             register("quant", new QuantStub());
-            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("bn1", new BatchNorm2d(8));
             register("relu1", new ReLU());
-            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("bn2", new BatchNorm2d(8));
             register("skip", new FloatFunctional());
             register("pool", new MaxPool2d(2));

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code Tuner.Builder.reduceRange}: LPOT's {@code REDUCE_RANGE} both ways. The oracle is LPOT's
+ * {@code Tuner.reduceRange}: LPOT's {@code REDUCE_RANGE} both ways. The oracle is LPOT's
  * quantize in {@code lpot_models.py} with torch 1.13's observers built with
  * {@code reduce_range=True} or {@code False}, on the same config, fp32 weights and calibration
  * batches: every output scale and zero point Java calibrates is torch's (scales to float32
@@ -59,8 +59,8 @@ class ReduceRangeTest {
             TorchFiles.write(fp32File, fp32.stateDict());
             for (boolean reduceRange : List.of(false, true)) {
                 Path checkpoint = dir.resolve(algorithm + "_" + reduceRange);
-                Tuner tuner = Tuner.builder().calibration(batches).evaluation(q -> 1.0).reduceRange(reduceRange)
-                        .activationAlgorithms(List.of(Algorithm.parse(algorithm).orElseThrow())).build();
+                Tuner tuner = Tuner.defaults().withCalibration(batches).withEvaluation(q -> 1.0).withReduceRange(reduceRange)
+                        .withActivationAlgorithms(List.of(Algorithm.parse(algorithm).orElseThrow()));
                 StateDict java;
                 try (TuningResult r = tuner.tune(fp32)) {
                     r.model().save(checkpoint);

@@ -80,8 +80,8 @@ class TunerWritesWhatLpotWritesTest {
             Path checkpoint = dir.resolve(name + "_" + algorithm.value());
             try (NDManager m = NDManager.newBaseManager(); Module fp32 = fused(name)) {
                 List<NDArray> batches = batches(m, shape);
-                Tuner tuner = Tuner.builder().calibration(batches).activationAlgorithms(List.of(algorithm))
-                        .evaluation(q -> 1.0).build();
+                Tuner tuner = Tuner.defaults().withCalibration(batches).withActivationAlgorithms(List.of(algorithm))
+                        .withEvaluation(q -> 1.0);
                 try (TuningResult r = tuner.tune(fp32)) {
                     r.model().save(checkpoint);
                     Module quantized = r.model().module().module(op);
@@ -103,14 +103,13 @@ class TunerWritesWhatLpotWritesTest {
         Path withData = dir.resolve("dynamic_data");
         Path withoutData = dir.resolve("dynamic_none");
         try (NDManager m = NDManager.newBaseManager(); Module fp32 = fused("relu_dropout_mlp")) {
-            Tuner.Builder builder = Tuner.builder().approach(Approach.POST_TRAINING_DYNAMIC_QUANT).evaluation(q -> 1.0);
-            try (TuningResult r = builder.calibration(batches(m, new Shape(3, 16))).build().tune(fp32)) {
+            Tuner builder = Tuner.defaults().withApproach(Approach.POST_TRAINING_DYNAMIC_QUANT).withEvaluation(q -> 1.0);
+            try (TuningResult r = builder.withCalibration(batches(m, new Shape(3, 16))).tune(fp32)) {
                 r.model().save(withData);
                 assertTrue(r.model().module().module("fc1") instanceof io.qcheckpoint.nn.quantized.dynamic.LinearReLU);
                 checkInTorch(withData, "relu_dropout_mlp", fp32, r.model(), m, new Shape(3, 16), Double.NaN);
             }
-            try (TuningResult r = Tuner.builder().approach(Approach.POST_TRAINING_DYNAMIC_QUANT).evaluation(q -> 1.0)
-                    .build().tune(fp32)) {
+            try (TuningResult r = Tuner.defaults().withApproach(Approach.POST_TRAINING_DYNAMIC_QUANT).withEvaluation(q -> 1.0).tune(fp32)) {
                 r.model().save(withoutData);
             }
         }
@@ -125,7 +124,7 @@ class TunerWritesWhatLpotWritesTest {
     @Test
     void aTrainingFusedConvBnIsRefusedNamingTheOp() {
         try (NDManager m = NDManager.newBaseManager(); Module fp32 = new ConvBnNet().eval()) {
-            Tuner tuner = Tuner.builder().calibration(batches(m, new Shape(2, 2, 4, 4))).evaluation(q -> 1.0).build();
+            Tuner tuner = Tuner.defaults().withCalibration(batches(m, new Shape(2, 2, 4, 4))).withEvaluation(q -> 1.0);
             TuningException e = assertThrows(TuningException.class, () -> tuner.tune(fp32));
             assertTrue(e.getMessage().contains("op 'cb' (ConvBn2d)"), e.getMessage());
         }

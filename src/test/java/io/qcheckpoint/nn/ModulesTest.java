@@ -27,7 +27,7 @@ class ModulesTest {
     void linearAndConvDrawFromTorchsKaimingUniformBounds() {
         // kaiming_uniform(a=sqrt(5)) and the bias rule both give U(-1/sqrt(fan_in), 1/sqrt(fan_in))
         try (Linear linear = new Linear(400, 300);
-                Conv2d conv = new Conv2d(8, 64, 3, ConvOptions.defaults().groups(2))) {
+                Conv2d conv = new Conv2d(8, 64, 3, ConvOptions.defaults().withGroups(2))) {
             assertUniform(linear.weight(), 1 / Math.sqrt(400));
             assertUniform(linear.bias(), 1 / Math.sqrt(400));
             assertUniform(conv.weight(), 1 / Math.sqrt(4 * 9));
@@ -141,17 +141,17 @@ class ModulesTest {
     @Test
     void argumentsAreCheckedAsTorchChecksThem() {
         ConvOptions o = ConvOptions.defaults();
-        assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 4, 3, o.groups(2)));
-        assertThrows(IllegalArgumentException.class, () -> o.stride(0));
-        assertThrows(IllegalArgumentException.class, () -> o.padding(-1));
-        assertThrows(IllegalArgumentException.class, () -> new Conv2d(4, 4, 3, o.stride(1, 2, 3)));
+        assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 4, 3, o.withGroups(2)));
+        assertThrows(IllegalArgumentException.class, () -> o.withStride(0));
+        assertThrows(IllegalArgumentException.class, () -> o.withPadding(-1));
+        assertThrows(IllegalArgumentException.class, () -> new Conv2d(4, 4, 3, o.withStride(1, 2, 3)));
         assertThrows(IllegalArgumentException.class, () -> new Conv2d(4, 4, new long[] {3, 3, 3}, o));
-        assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(2, 2, 2));
-        assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(3, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(PoolOptions.of(2).withPadding(2)));
+        assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(PoolOptions.of(3).withStride(1).withPadding(2)));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveAvgPool2d(0));
         assertThrows(IllegalArgumentException.class, () -> new Linear(0, 3));
         assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(0));
-        try (Conv2d c = new Conv2d(4, 6, new long[] {3, 1}, o.stride(2).padding(1, 0).dilation(1, 2).groups(2))) {
+        try (Conv2d c = new Conv2d(4, 6, new long[] {3, 1}, o.withStride(2).withPadding(1, 0).withDilation(1, 2).withGroups(2))) {
             assertArrayEquals(new long[] {3, 1}, c.kernelSize());
             assertArrayEquals(new long[] {2, 2}, c.stride());
             assertArrayEquals(new long[] {1, 0}, c.padding());
@@ -178,7 +178,7 @@ class ModulesTest {
 
     @Test
     void dilatedMaxPoolNeedsFloatInput() {
-        try (MaxPool2d pool = new MaxPool2d(3, 1, 1, 2, false); NDManager nd = NDManager.newBaseManager()) {
+        try (MaxPool2d pool = new MaxPool2d(PoolOptions.of(3).withStride(1).withPadding(1).withDilation(2)); NDManager nd = NDManager.newBaseManager()) {
             NDArray q = QuantizedKernels.quantizePerTensor(nd.ones(new Shape(1, 1, 5, 5)), 0.1, 0, DType.QUINT8);
             assertThrows(UnsupportedOperationException.class, () -> pool.forward(q));
         }

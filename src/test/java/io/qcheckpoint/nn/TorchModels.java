@@ -33,11 +33,11 @@ public final class TorchModels {
         Map<String, Supplier<Module>> m = new LinkedHashMap<>();
         m.put("linear", () -> new Linear(5, 3));
         m.put("linear_nobias", () -> new Linear(5, 3, false));
-        m.put("conv1d", () -> new Conv1d(3, 4, 3, o.stride(2).padding(2).dilation(2)));
-        m.put("conv2d", () -> new Conv2d(4, 6, 3, o.stride(2).padding(1).dilation(2).groups(2).bias(false)));
-        m.put("conv2d_rect", () -> new Conv2d(3, 4, new long[] {3, 2}, o.stride(2, 1).padding(1, 0)));
-        m.put("conv2d_unbatched", () -> new Conv2d(2, 3, 3, o.padding(1)));
-        m.put("conv3d", () -> new Conv3d(2, 4, new long[] {2, 3, 3}, o.stride(1, 2, 2).padding(1).groups(2)));
+        m.put("conv1d", () -> new Conv1d(3, 4, 3, o.withStride(2).withPadding(2).withDilation(2)));
+        m.put("conv2d", () -> new Conv2d(4, 6, 3, o.withStride(2).withPadding(1).withDilation(2).withGroups(2).withBias(false)));
+        m.put("conv2d_rect", () -> new Conv2d(3, 4, new long[] {3, 2}, o.withStride(2, 1).withPadding(1, 0)));
+        m.put("conv2d_unbatched", () -> new Conv2d(2, 3, 3, o.withPadding(1)));
+        m.put("conv3d", () -> new Conv3d(2, 4, new long[] {2, 3, 3}, o.withStride(1, 2, 2).withPadding(1).withGroups(2)));
         m.put("bn1d", () -> new BatchNorm1d(4, 1e-3, 0.3, true, true));
         m.put("bn1d_3d", () -> new BatchNorm1d(4));
         m.put("bn2d", () -> new BatchNorm2d(3));
@@ -50,18 +50,19 @@ public final class TorchModels {
         m.put("dropout", () -> new Dropout(0.3));
         m.put("flatten", Flatten::new);
         m.put("flatten_mid", () -> new Flatten(1, 2));
-        m.put("maxpool", () -> new MaxPool2d(3, 2, 1, 1, true));
+        m.put("maxpool", () -> new MaxPool2d(PoolOptions.of(3).withStride(2).withPadding(1).withCeilMode(true)));
         m.put("maxpool_default", () -> new MaxPool2d(2));
-        m.put("maxpool_dilated", () -> new MaxPool2d(3, 2, 1, 2, true));
-        m.put("maxpool_dilated_rect", () -> new MaxPool2d(new long[] {2, 3}, new long[] {1, 2}, new long[] {1, 1},
-                new long[] {2, 1}, false));
-        m.put("avgpool", () -> new AvgPool2d(3, 2, 1, true, false));
-        m.put("avgpool_pad", () -> new AvgPool2d(3, 2, 1));
+        m.put("maxpool_dilated", () -> new MaxPool2d(PoolOptions.of(3).withStride(2).withPadding(1).withDilation(2).withCeilMode(true)));
+        m.put("maxpool_dilated_rect", () -> new MaxPool2d(PoolOptions.of(2, 3).withStride(1, 2).withPadding(1, 1)
+                .withDilation(2, 1)));
+        m.put("avgpool", () -> new AvgPool2d(PoolOptions.of(3).withStride(2).withPadding(1).withCeilMode(true)
+                .withCountIncludePad(false)));
+        m.put("avgpool_pad", () -> new AvgPool2d(PoolOptions.of(3).withStride(2).withPadding(1)));
         m.put("avgpool_default", () -> new AvgPool2d(2));
         m.put("adaptive", () -> new AdaptiveAvgPool2d(2, 3));
         m.put("adaptive_1", () -> new AdaptiveAvgPool2d(1));
         m.put("adaptive_unbatched", () -> new AdaptiveAvgPool2d(3, 2));
-        m.put("sequential", () -> new Sequential(new QuantStub(), new Conv2d(3, 4, 3, o.padding(1)), new BatchNorm2d(4),
+        m.put("sequential", () -> new Sequential(new QuantStub(), new Conv2d(3, 4, 3, o.withPadding(1)), new BatchNorm2d(4),
                 new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(64, 5), new ReLU6(), new Dropout(0.2),
                 new DeQuantStub()));
         m.put("functional", FuncNet::new);
@@ -72,16 +73,16 @@ public final class TorchModels {
     /** The oracle's {@code fuse_1d()}. */
     static Module fuse1d() {
         ConvOptions o = ConvOptions.defaults();
-        return new Sequential(new Sequential(new Conv1d(2, 3, 3, o.padding(1)), new BatchNorm1d(3), new ReLU()),
-                new Conv1d(3, 4, 2, o.stride(2).bias(false)), new BatchNorm1d(4, 1e-2, 0.1, true, true),
+        return new Sequential(new Sequential(new Conv1d(2, 3, 3, o.withPadding(1)), new BatchNorm1d(3), new ReLU()),
+                new Conv1d(3, 4, 2, o.withStride(2).withBias(false)), new BatchNorm1d(4, 1e-2, 0.1, true, true),
                 new Conv1d(4, 4, 1), new ReLU());
     }
 
     /** The oracle's {@code fuse_3d()}. */
     static Module fuse3d() {
         ConvOptions o = ConvOptions.defaults();
-        return new Sequential(new Conv3d(2, 4, 3, o.padding(1).bias(false)), new BatchNorm3d(4), new ReLU(),
-                new Conv3d(4, 2, new long[] {1, 2, 2}, o.stride(1, 2, 2)), new BatchNorm3d(2), new Conv3d(2, 2, 1),
+        return new Sequential(new Conv3d(2, 4, 3, o.withPadding(1).withBias(false)), new BatchNorm3d(4), new ReLU(),
+                new Conv3d(4, 2, new long[] {1, 2, 2}, o.withStride(1, 2, 2)), new BatchNorm3d(2), new Conv3d(2, 2, 1),
                 new ReLU());
     }
 
@@ -110,7 +111,7 @@ public final class TorchModels {
     /** The oracle's {@code Block}. */
     public static final class Block extends Module {
         Block() {
-            register("conv1", new Conv2d(4, 4, 3, ConvOptions.defaults().padding(1).bias(false)));
+            register("conv1", new Conv2d(4, 4, 3, ConvOptions.defaults().withPadding(1).withBias(false)));
             register("bn1", new BatchNorm2d(4));
             register("relu", new ReLU());
             register("inner", new Sequential(new Conv2d(4, 4, 1), new ReLU6()));
@@ -128,7 +129,7 @@ public final class TorchModels {
     public static final class Nested extends Module {
         Nested() {
             register("quant", new QuantStub());
-            register("stem", new Sequential(new Conv2d(3, 4, 3, ConvOptions.defaults().stride(2).padding(1)),
+            register("stem", new Sequential(new Conv2d(3, 4, 3, ConvOptions.defaults().withStride(2).withPadding(1)),
                     new BatchNorm2d(4), new ReLU()));
             register("block", new Block());
             register("pool", new AdaptiveAvgPool2d(1));
@@ -146,10 +147,10 @@ public final class TorchModels {
     public static final class FuseNet extends Module {
         FuseNet() {
             ConvOptions o = ConvOptions.defaults();
-            register("conv1", new Conv2d(3, 4, 3, o.padding(1).bias(false)));
+            register("conv1", new Conv2d(3, 4, 3, o.withPadding(1).withBias(false)));
             register("bn1", new BatchNorm2d(4));
             register("relu1", new ReLU());
-            register("conv2", new Conv2d(4, 4, 3, o.stride(2).groups(2)));
+            register("conv2", new Conv2d(4, 4, 3, o.withStride(2).withGroups(2)));
             register("bn2", new BatchNorm2d(4, 1e-3, 0.1, true, true));
             register("conv3", new Conv2d(4, 4, 1));
             register("relu3", new ReLU());
@@ -174,10 +175,10 @@ public final class TorchModels {
     public static final class QatNet extends Module {
         QatNet() {
             ConvOptions o = ConvOptions.defaults();
-            register("conv1", new Conv2d(3, 4, 3, o.padding(1)));
+            register("conv1", new Conv2d(3, 4, 3, o.withPadding(1)));
             register("bn1", new BatchNorm2d(4));
             register("relu1", new ReLU());
-            register("conv2", new Conv2d(4, 4, 3, o.bias(false)));
+            register("conv2", new Conv2d(4, 4, 3, o.withBias(false)));
             register("bn2", new BatchNorm2d(4));
             register("conv3", new Conv2d(4, 2, 1));
             register("relu3", new ReLU());

@@ -67,7 +67,7 @@ class TunerTest {
 
     @Test
     void stopsAtTheFirstTrialThatMeetsTheCriterion() {
-        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(m -> 1.0).build().tune(fp32)) {
+        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(m -> 1.0).tune(fp32)) {
             assertEquals(StopReason.CRITERION_MET, r.stopReason());
             assertEquals(1, r.trials().size());
             assertEquals("all ops int8 (minmax)", r.best().change());
@@ -83,7 +83,7 @@ class TunerTest {
     void fallsBackTheOpThatCostsAccuracy() {
         // fc2 in int8 costs 10%: only configs with fc2 in fp32 meet the 1% criterion
         Evaluation eval = m -> m.module("fc2") instanceof io.qcheckpoint.nn.quantized.Linear ? 0.9 : 1.0;
-        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(eval).build().tune(fp32)) {
+        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(eval).tune(fp32)) {
             assertEquals(StopReason.CRITERION_MET, r.stopReason());
             assertEquals("fc2 to fp32", r.best().change());
             assertTrue(r.best().tuneConfig().ops().get(new OpKey("fc2", "Linear")).isFp32());
@@ -95,7 +95,7 @@ class TunerTest {
     @Test
     void triesSingleFallbacksMostSensitiveFirstThenCumulative() {
         // only the model without an int8 Linear meets the criterion: the last cumulative trial
-        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(int8Costs(0.5)).build().tune(fp32)) {
+        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(int8Costs(0.5)).tune(fp32)) {
             assertEquals(StopReason.CRITERION_MET, r.stopReason());
             List<String> expected;
             try (EagerQuantizedModel allInt8 = EagerQuantizedModel.quantize(r.trials().get(0).tuneConfig(), fp32,
@@ -116,7 +116,7 @@ class TunerTest {
 
     @Test
     void exhaustedKeepsTheBestEarliestTrial() {
-        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(quantizedCosts()).build().tune(fp32)) {
+        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(quantizedCosts()).tune(fp32)) {
             assertEquals(StopReason.EXHAUSTED, r.stopReason());
             assertFalse(r.criterionMet());
             assertEquals(7, r.trials().size());
@@ -127,7 +127,7 @@ class TunerTest {
 
     @Test
     void stopsAtMaxTrials() {
-        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(quantizedCosts()).maxTrials(3).build().tune(fp32)) {
+        try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(quantizedCosts()).withMaxTrials(3).tune(fp32)) {
             assertEquals(StopReason.MAX_TRIALS, r.stopReason());
             assertEquals(3, r.trials().size());
         }
@@ -142,7 +142,7 @@ class TunerTest {
             return quantizedCosts().evaluate(m);
         };
         try (Module fp32 = Mlp.seeded(1);
-             TuningResult r = tuner(slow).timeout(Duration.ofMillis(10)).build().tune(fp32)) {
+             TuningResult r = tuner(slow).withTimeout(Duration.ofMillis(10)).tune(fp32)) {
             assertEquals(StopReason.TIMEOUT, r.stopReason());
             assertEquals(1, r.trials().size());
             assertEquals(2, evaluations.get(), "the baseline and one trial");
@@ -157,7 +157,7 @@ class TunerTest {
         for (int run = 0; run < 2; run++) {
             // the generators are moved between the runs: the trials must not depend on them
             Engine.getInstance().setRandomSeed(run);
-            try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(eval).build().tune(fp32)) {
+            try (Module fp32 = Mlp.seeded(1); TuningResult r = tuner(eval).tune(fp32)) {
                 Path out = dir.resolve("run" + run);
                 r.model().save(out);
                 weights[run] = Files.readAllBytes(out.resolve(EagerQuantizedModel.WEIGHTS_FILE));
@@ -178,7 +178,7 @@ class TunerTest {
             float[] libtorchDraw = m.randomUniform(0, 1, new Shape(16)).toFloatArray();
             int javaDraw = RandomUtils.nextInt();
             engine.setRandomSeed(42);
-            try (TuningResult r = tuner(eval).build().tune(fp32)) {
+            try (TuningResult r = tuner(eval).tune(fp32)) {
                 assertTrue(r.trials().size() > 1, "several trials ran");
             }
             assertEquals(42, engine.getSeed());
@@ -191,7 +191,7 @@ class TunerTest {
     @Test
     void theSavedResultLoadsBackAsTheSameModel() throws Exception {
         Evaluation eval = m -> m.module("fc1") instanceof io.qcheckpoint.nn.quantized.Linear ? 0.9 : 1.0;
-        try (Module fp32 = Mlp.seeded(2); TuningResult r = tuner(eval).build().tune(fp32)) {
+        try (Module fp32 = Mlp.seeded(2); TuningResult r = tuner(eval).tune(fp32)) {
             r.model().save(dir);
             try (QuantizedModel<?> loaded = Checkpoints.load(dir, fp32); NDManager m = manager.newSubManager()) {
                 NDArray x = m.randomNormal(0, 2, new Shape(16, 8), ai.djl.ndarray.types.DataType.FLOAT32);
@@ -204,8 +204,8 @@ class TunerTest {
     @Test
     void dynamicQuantizationNeedsNoData() {
         try (Module fp32 = Mlp.seeded(1);
-             TuningResult r = Tuner.builder().approach(Approach.POST_TRAINING_DYNAMIC_QUANT)
-                     .evaluation(m -> 1.0).build().tune(fp32)) {
+             TuningResult r = Tuner.defaults().withApproach(Approach.POST_TRAINING_DYNAMIC_QUANT)
+                     .withEvaluation(m -> 1.0).tune(fp32)) {
             assertEquals(StopReason.CRITERION_MET, r.stopReason());
             assertEquals("post_training_dynamic_quant", r.best().tuneConfig().approach());
             assertEquals(List.of("fc1", "fc2", "fc3"),
@@ -216,16 +216,21 @@ class TunerTest {
 
     @Test
     void badSetUpsAndFailingEvaluationsAreClearErrors() {
-        assertThrows(IllegalArgumentException.class, () -> Tuner.builder().evaluation(m -> 1.0).build());
-        assertThrows(IllegalArgumentException.class, () -> Tuner.builder().maxTrials(0));
+        assertThrows(IllegalArgumentException.class, () -> Tuner.defaults().withMaxTrials(0));
         assertThrows(IllegalArgumentException.class, () -> AccuracyCriterion.relative(-0.1));
         try (Module fp32 = Mlp.seeded(1)) {
+            IllegalStateException noData = assertThrows(IllegalStateException.class,
+                    () -> Tuner.defaults().withEvaluation(m -> 1.0).tune(fp32));
+            assertTrue(noData.getMessage().contains("needs calibration data"), noData.getMessage());
+            IllegalStateException noEvaluation = assertThrows(IllegalStateException.class,
+                    () -> Tuner.defaults().withCalibration(List.of()).tune(fp32));
+            assertTrue(noEvaluation.getMessage().contains("no evaluation"), noEvaluation.getMessage());
             TuningException e = assertThrows(TuningException.class, () -> tuner(m -> {
                 throw new IllegalStateException("metric server down");
-            }).build().tune(fp32));
+            }).tune(fp32));
             assertTrue(e.getMessage().contains("metric server down"), e.getMessage());
             TuningException none = assertThrows(TuningException.class,
-                    () -> tuner(m -> 1.0).calibration(List.of()).build().tune(fp32));
+                    () -> tuner(m -> 1.0).withCalibration(List.of()).tune(fp32));
             assertTrue(none.getMessage().contains("no batch"), none.getMessage());
         }
     }
@@ -251,8 +256,8 @@ class TunerTest {
                 ? 0.5 : 1.0;
     }
 
-    private Tuner.Builder tuner(Evaluation eval) {
-        return Tuner.builder().calibration(calibration).evaluation(eval);
+    private Tuner tuner(Evaluation eval) {
+        return Tuner.defaults().withCalibration(calibration).withEvaluation(eval);
     }
 
     /** quant, fc1 (8 to 16), relu1, fc2 (16 to 16), relu2, fc3 (16 to 4), dequant. */

@@ -98,7 +98,7 @@ public final class BenchNets {
     public static final class Cnn extends Module {
         /** Creates the float model with random weights. */
         public Cnn() {
-            ConvOptions same = ConvOptions.defaults().padding(1).bias(false);
+            ConvOptions same = ConvOptions.defaults().withPadding(1).withBias(false);
             register("quant", new QuantStub());
             register("stem", new Conv2d(3, 64, 3, same));
             register("stem_bn", new BatchNorm2d(64));
@@ -109,12 +109,12 @@ public final class BenchNets {
             register("s1_conv2", new Conv2d(64, 64, 3, same));
             register("s1_bn2", new BatchNorm2d(64));
             register("s1_add", new FloatFunctional());
-            register("s2_conv1", new Conv2d(64, 128, 3, same.stride(2)));
+            register("s2_conv1", new Conv2d(64, 128, 3, same.withStride(2)));
             register("s2_bn1", new BatchNorm2d(128));
             register("s2_relu1", new ReLU());
             register("s2_conv2", new Conv2d(128, 128, 3, same));
             register("s2_bn2", new BatchNorm2d(128));
-            register("s2_down", new Conv2d(64, 128, 1, ConvOptions.defaults().stride(2).bias(false)));
+            register("s2_down", new Conv2d(64, 128, 1, ConvOptions.defaults().withStride(2).withBias(false)));
             register("s2_down_bn", new BatchNorm2d(128));
             register("s2_add", new FloatFunctional());
             register("avgpool", new AdaptiveAvgPool2d(1));

@@ -1,11 +1,11 @@
 package io.qcheckpoint.cli.bench;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.cli.bench.NnBenchmark.Check;
 import io.qcheckpoint.cli.bench.NnBenchmark.NetReport;
 import io.qcheckpoint.cli.bench.NnBenchmark.Series;
+import io.qcheckpoint.kernels.QuantizedEngines;
+import io.qcheckpoint.kernels.TorchThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,8 +30,8 @@ public final class NnReport {
         Engine engine = Engine.getEngine("PyTorch");
         return f("bench nn: %s %s, %d CPUs, libtorch %s, int8 engine %s, intra-op threads %d, inter-op threads %d, %s %s",
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-                rt.availableProcessors(), engine.getVersion(), QuantizedEngines.get(), JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads(),
+                rt.availableProcessors(), engine.getVersion(), QuantizedEngines.get(), TorchThreads.intraOp(),
+                TorchThreads.interOp(),
                 System.getProperty("os.name"), System.getProperty("os.arch"));
     }
 

@@ -1,17 +1,12 @@
 package io.qcheckpoint.cli.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
+import io.qcheckpoint.kernels.TorchScriptModule;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.TorchFiles;
-import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.FuseModules;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.quantization.Quantizer;
 import java.io.IOException;
 import java.util.List;
 
@@ -52,7 +47,7 @@ public final class NnVariants implements AutoCloseable {
         }
     }
 
-    private record TorchScriptVariant(PtSymbolBlock block) implements Variant {
+    private record TorchScriptVariant(TorchScriptModule module) implements Variant {
         @Override
         public String label() {
             return TORCHSCRIPT;
@@ -60,15 +55,13 @@ public final class NnVariants implements AutoCloseable {
 
         @Override
         public NDArray forward(NDArray x) {
-            // isTrain=false: DJL runs the method under NoGradGuard, as torch.no_grad() in Python
-            return IValueUtils.forward(block, new NDList(x), false).singletonOrThrow();
+            return module.forward(x);
         }
     }
 
     private Module fp32;
     private Module int8;
-    private PtNDManager scriptManager;
-    private PtSymbolBlock script;
+    private TorchScriptModule script;
 
     private NnVariants() {
     }
@@ -90,13 +83,10 @@ public final class NnVariants implements AutoCloseable {
             v.fp32.eval();
             // as LPOT's load: the float model fused and converted, then torch's int8 state dict, strictly
             try (Module fused = FuseModules.fuseModules(v.fp32, files.net().fusion())) {
-                v.int8 = Convert.convert(fused, QuantizationMappings.staticMappings(), p -> true);
+                v.int8 = Quantizer.everyModule(QuantizationMappings.staticMappings(), fused).convert(fused);
             }
             v.int8.loadStateDict(TorchFiles.readStateDict(files.quantizedStateDict()), true);
-            v.scriptManager = (PtNDManager) Engine.getEngine("PyTorch").newBaseManager();
-            v.script = JniUtils.loadModule(v.scriptManager, files.torchScript().toAbsolutePath(), true,
-                    new String[0], new String[0], false);
-            JniUtils.enableInferenceMode(v.script);
+            v.script = TorchScriptModule.load(files.torchScript());
             return v;
         } catch (IOException | RuntimeException e) {
             v.close();
@@ -129,9 +119,6 @@ public final class NnVariants implements AutoCloseable {
     public void close() {
         if (script != null) {
             script.close();
-        }
-        if (scriptManager != null) {
-            scriptManager.close();
         }
         if (int8 != null) {
             int8.close();

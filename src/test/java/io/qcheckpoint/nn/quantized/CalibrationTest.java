@@ -2,7 +2,6 @@ package io.qcheckpoint.nn.quantized;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,12 +14,11 @@ import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.pt.Tuple;
 import io.qcheckpoint.quantization.Calibration;
-import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.FuseModules;
-import io.qcheckpoint.quantization.ObservedQParams;
 import io.qcheckpoint.quantization.ObserverSpec;
 import io.qcheckpoint.quantization.QConfig;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.quantization.Quantizer;
 import io.qcheckpoint.testing.JsonTensors;
 import io.qcheckpoint.testing.PythonTorch;
 import java.nio.ByteBuffer;
@@ -55,14 +53,15 @@ class CalibrationTest {
                 }
             });
             QuantizationMappings mappings = QuantizationMappings.staticMappings();
-            Map<String, ObservedQParams> outputs;
-            try (Calibration c = Calibration.prepare(fp32, mappings, qconfigs)) {
+            Quantizer quantizer = new Quantizer(mappings, qconfigs);
+            Module converted;
+            try (Calibration c = quantizer.prepare(fp32)) {
                 for (JsonNode b : torch.get("batches")) {
                     c.observe(JsonTensors.array(m, b));
                 }
-                outputs = c.outputQParams();
+                converted = quantizer.convert(fp32, c);
             }
-            try (Module q = Convert.convert(fp32, mappings, qconfigs, outputs)) {
+            try (Module q = converted) {
                 reuseFreedJavaMemory();
                 StateDict sd = q.stateDict();
                 torch.get("qparams").fields().forEachRemaining(e -> {

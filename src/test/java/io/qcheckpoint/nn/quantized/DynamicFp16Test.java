@@ -15,8 +15,8 @@ import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.pt.Tuple;
-import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.quantization.Quantizer;
 import io.qcheckpoint.testing.PythonTorch;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ class DynamicFp16Test {
         JsonNode torch = new ObjectMapper().readTree(PythonTorch.run("dynamic_fp16_oracle.py", FILE.toString(), "0", "2"));
         StateDict original = TorchFiles.readStateDict(FILE);
         try (Module f = new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2));
-                Module q = Convert.convert(f.eval(), QuantizationMappings.dynamicMappings(DType.FLOAT16), p -> true);
+                Module q = Quantizer.everyModule(QuantizationMappings.dynamicMappings(DType.FLOAT16), f.eval()).convert(f.eval());
                 NDManager m = NDManager.newBaseManager()) {
             q.loadStateDict(original, true);
             float[] x = new float[8];

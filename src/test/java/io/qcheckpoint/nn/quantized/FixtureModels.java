@@ -62,14 +62,14 @@ final class FixtureModels {
     static final class Cnn extends Module {
         Cnn() {
             register("quant", new QuantStub());
-            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv1", new Conv2d(3, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("bn1", new BatchNorm2d(8));
             register("relu1", new ReLU());
-            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().padding(1)));
+            register("conv2", new Conv2d(8, 8, 3, ConvOptions.defaults().withPadding(1)));
             register("bn2", new BatchNorm2d(8));
             register("skip", new FloatFunctional());
             register("pool", new MaxPool2d(2));
-            register("conv3", new Conv2d(8, 16, 3, ConvOptions.defaults().stride(2).padding(1).groups(2)));
+            register("conv3", new Conv2d(8, 16, 3, ConvOptions.defaults().withStride(2).withPadding(1).withGroups(2)));
             register("relu3", new ReLU());
             register("avgpool", new AdaptiveAvgPool2d(1));
             register("flatten", new Flatten());
@@ -92,7 +92,7 @@ final class FixtureModels {
     static final class Ops extends Module {
         Ops() {
             register("quant", new QuantStub());
-            register("conv", new Conv1d(4, 6, 3, ConvOptions.defaults().stride(2).padding(1)));
+            register("conv", new Conv1d(4, 6, 3, ConvOptions.defaults().withStride(2).withPadding(1)));
             register("relu", new ReLU());
             for (String f : new String[] {"f_mul", "f_cat", "f_adds", "f_muls", "f_add"}) {
                 register(f, new FloatFunctional());
@@ -114,9 +114,9 @@ final class FixtureModels {
     static final class Conv3dNet extends Module {
         Conv3dNet() {
             register("quant", new QuantStub());
-            register("conv", new Conv3d(2, 4, 3, ConvOptions.defaults().padding(1)));
+            register("conv", new Conv3d(2, 4, 3, ConvOptions.defaults().withPadding(1)));
             register("relu", new ReLU());
-            register("conv2", new Conv3d(4, 4, new long[] {1, 3, 3}, ConvOptions.defaults().stride(1, 2, 2)));
+            register("conv2", new Conv3d(4, 4, new long[] {1, 3, 3}, ConvOptions.defaults().withStride(1, 2, 2)));
             register("dequant", new DeQuantStub());
         }
 

@@ -11,8 +11,8 @@ import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU;
-import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.quantization.Quantizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,7 +96,7 @@ class ModelLifecycleTest {
     private static void cycle(int times) throws Exception {
         for (int i = 0; i < times; i++) {
             try (Module cnn = QuantizedModelsTest.quantizedModel("cnn"); Module wide = new Wide();
-                    Module q = Convert.convert(wide.eval(), QuantizationMappings.staticMappings(), p -> true)) {
+                    Module q = Quantizer.everyModule(QuantizationMappings.staticMappings(), wide.eval()).convert(wide.eval())) {
                 run(cnn, i);
                 try (NDManager m = NDManager.newBaseManager()) {
                     q.forward(m.ones(new Shape(4, 512))).toFloatArray();

@@ -14,9 +14,9 @@ import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
-import io.qcheckpoint.quantization.Convert;
 import io.qcheckpoint.quantization.FuseModules;
 import io.qcheckpoint.quantization.QuantizationMappings;
+import io.qcheckpoint.quantization.Quantizer;
 import io.qcheckpoint.testing.PythonTorch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -107,12 +107,12 @@ class QuantizedModelsTest {
         try (Module model = floatModel(name)) {
             Module q;
             if (name.equals("dynamic")) {
-                q = Convert.convert(model, QuantizationMappings.dynamicMappings(DType.QINT8), p -> true);
+                q = Quantizer.everyModule(QuantizationMappings.dynamicMappings(DType.QINT8), model).convert(model);
             } else {
                 List<List<String>> groups = new ArrayList<>();
                 info.get("fused").forEach(g -> groups.add(strings(g)));
                 try (Module fused = FuseModules.fuseModules(model, groups)) {
-                    q = Convert.convert(fused, QuantizationMappings.staticMappings(), p -> true);
+                    q = Quantizer.everyModule(QuantizationMappings.staticMappings(), fused).convert(fused);
                 }
             }
             q.loadStateDict(TorchFiles.readStateDict(FIXTURES.resolve(name + ".q_sd.pt")), true);
