@@ -10,6 +10,7 @@ import io.qcheckpoint.nn.FloatFunctional;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.MaxPool2d;
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.PoolOptions;
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU;
 import io.qcheckpoint.nn.Sequential;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * for the fused model loads strictly, and LPOT's op names for it are this tree's paths.
  */
 public final class ResNets {
-    private static final ConvOptions NO_BIAS = ConvOptions.defaults().bias(false);
+    private static final ConvOptions NO_BIAS = ConvOptions.defaults().withBias(false);
 
     private ResNets() {
     }
@@ -70,7 +71,7 @@ public final class ResNets {
     }
 
     private static Sequential downsample(int in, int out, int stride) {
-        return new Sequential(new Conv2d(in, out, 1, NO_BIAS.stride(stride)), new BatchNorm2d(out));
+        return new Sequential(new Conv2d(in, out, 1, NO_BIAS.withStride(stride)), new BatchNorm2d(out));
     }
 
     /** {@code QuantizableResNet}: conv1, bn1, relu, maxpool, layer1..4, avgpool, fc, quant, dequant. */
@@ -80,10 +81,10 @@ public final class ResNets {
         ResNet(boolean bottleneck, int[] layers) {
             this.bottleneck = bottleneck;
             int expansion = bottleneck ? 4 : 1;
-            register("conv1", new Conv2d(3, 64, 7, NO_BIAS.stride(2).padding(3)));
+            register("conv1", new Conv2d(3, 64, 7, NO_BIAS.withStride(2).withPadding(3)));
             register("bn1", new BatchNorm2d(64));
             register("relu", new ReLU());
-            register("maxpool", new MaxPool2d(3, 2, 1));
+            register("maxpool", new MaxPool2d(PoolOptions.of(3).withStride(2).withPadding(1)));
             int in = 64;
             for (int i = 0; i < layers.length; i++) {
                 int planes = 64 << i;
@@ -145,8 +146,8 @@ public final class ResNets {
     /** {@code QuantizableBasicBlock}: conv1, bn1, relu, conv2, bn2, [downsample], add_relu. */
     static final class BasicBlock extends Module {
         BasicBlock(int in, int planes, int stride) {
-            ConvOptions conv3x3 = NO_BIAS.padding(1);
-            register("conv1", new Conv2d(in, planes, 3, conv3x3.stride(stride)));
+            ConvOptions conv3x3 = NO_BIAS.withPadding(1);
+            register("conv1", new Conv2d(in, planes, 3, conv3x3.withStride(stride)));
             register("bn1", new BatchNorm2d(planes));
             register("relu", new ReLU());
             register("conv2", new Conv2d(planes, planes, 3, conv3x3));
@@ -175,7 +176,7 @@ public final class ResNets {
             int out = planes * 4;
             register("conv1", new Conv2d(in, planes, 1, NO_BIAS));
             register("bn1", new BatchNorm2d(planes));
-            register("conv2", new Conv2d(planes, planes, 3, NO_BIAS.stride(stride).padding(1)));
+            register("conv2", new Conv2d(planes, planes, 3, NO_BIAS.withStride(stride).withPadding(1)));
             register("bn2", new BatchNorm2d(planes));
             register("conv3", new Conv2d(planes, out, 1, NO_BIAS));
             register("bn3", new BatchNorm2d(out));
