@@ -2,10 +2,14 @@ package io.qcheckpoint.cli;
 
 import io.qcheckpoint.cli.bench.BenchNetFiles;
 import io.qcheckpoint.cli.bench.BenchNets;
+import io.qcheckpoint.cli.bench.LoadBenchmark;
+import io.qcheckpoint.cli.bench.LoadReport;
 import io.qcheckpoint.cli.bench.NnBenchmark;
 import io.qcheckpoint.cli.bench.NnReport;
 import io.qcheckpoint.cli.bench.PtIoBenchmark;
 import io.qcheckpoint.cli.bench.PtIoReport;
+import io.qcheckpoint.cli.bench.ResNets;
+import io.qcheckpoint.kernels.TorchThreads;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +33,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the project's performance targets; prints ratios against a reference measured in the same run.",
-        subcommands = {BenchCommand.Io.class, BenchCommand.Nn.class, ServeCommand.class})
+        subcommands = {BenchCommand.Io.class, BenchCommand.Nn.class, ServeCommand.class, BenchCommand.Load.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -187,18 +192,130 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code bench load}: loading LPOT checkpoints of ResNet-18 and ResNet-50, against torch 1.13. */
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = {"Load LPOT v1.5 checkpoints of torchvision's quantizable ResNet-18 and ResNet-50 (random fp32"
+                    + " weights, quantized by torch 1.13) and compare with torch 1.13 doing LPOT's load steps, in one"
+                    + " run: warm Checkpoints.load against torch's load; a fresh JVM against a fresh Python process, from"
+                    + " process start to the first inference; and how far each process's resident set rises while"
+                    + " loading.",
+                "Exits 0 whether or not the targets are met, 1 if the loaded model's output disagrees with torch's."})
+    static final class Load implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--models", paramLabel = "DIR",
+                description = "The models that `/usr/bin/python3 src/test/python/resnet_bench.py models DIR` wrote"
+                        + " (default: run that generator into a temporary folder, deleted afterwards; needs a checkout"
+                        + " and python3-torch with torchvision).")
+        Path models;
+
+        @Option(names = "--model", defaultValue = "all", paramLabel = "NAME",
+                description = "resnet18, resnet50 or all (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--iterations", defaultValue = "7", paramLabel = "N",
+                description = "Timed warm loads on each side, 1..1000, after untimed ones; median and best are"
+                        + " reported (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--fresh-runs", defaultValue = "3", paramLabel = "N",
+                description = "Fresh processes on each side, 1..100, alternating; medians are reported"
+                        + " (default: ${DEFAULT-VALUE}).")
+        int freshRuns;
+
+        @Option(names = "--jvm-option", paramLabel = "OPTION",
+                description = "An option for the fresh JVMs (repeatable), e.g. --jvm-option=-XX:TieredStopAtLevel=1.")
+        List<String> jvmOptions = List.of();
+
+        @Option(names = "--intra-op-threads", paramLabel = "N",
+                description = "Intra-op threads on both sides, 1..1024: libtorch's here and in the fresh JVMs"
+                        + " (ai.djl.pytorch.num_threads), torch's in the Python processes (OMP_NUM_THREADS)"
+                        + " (default: each library's, one per core).")
+        Integer intraOp;
+
+        @Mixin
+        EngineOption engine = new EngineOption();
+
+        @Override
+        public Integer call() throws IOException {
+            if (iterations < 1 || iterations > 1000 || freshRuns < 1 || freshRuns > 100
+                    || intraOp != null && (intraOp < 1 || intraOp > 1024)) {
+                throw new ParameterException(spec.commandLine(), "--iterations must be between 1 and 1000,"
+                        + " --fresh-runs between 1 and 100, --intra-op-threads between 1 and 1024");
+            }
+            List<ResNets.Arch> archs;
+            try {
+                archs = model.equals("all") ? ResNets.ALL : List.of(ResNets.byName(model));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--model must be resnet18, resnet50 or all, not '"
+                        + model + "'");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Path dir = models != null ? models : generatedModels(spec, err, LoadBenchmark.SCRIPT, LoadBenchmark::command,
+                    d -> LoadBenchmark.generate(d, archs, err));
+            int intraBefore = TorchThreads.intraOp();
+            try (EngineOption.Selected selected = engine.select()) {
+                LoadBenchmark.requireFiles(dir, archs);
+                if (intraOp != null) {
+                    TorchThreads.setIntraOp(intraOp);
+                }
+                out.println(NnReport.environment().replace("bench nn:", "bench load:"));
+                out.println("models: " + dir + (models == null ? " (generated by " + LoadBenchmark.SCRIPT + ")" : "")
+                        + "; fresh JVM options: " + (jvmOptions.isEmpty() ? "none" : String.join(" ", jvmOptions))
+                        + "; intra-op threads of the child processes: " + (intraOp == null ? "default" : intraOp));
+                out.flush();
+                List<LoadBenchmark.ArchReport> reports = new LoadBenchmark(
+                        new LoadBenchmark.Config(dir, archs, iterations, freshRuns, jvmOptions, intraOp), err).run();
+                out.println();
+                LoadReport.checks(reports).forEach(out::println);
+                out.println();
+                out.print(LoadReport.table(reports));
+                out.println();
+                LoadReport.verdicts(reports).forEach(out::println);
+                out.flush();
+                return reports.stream().allMatch(r -> r.check().pass()) ? Main.EXIT_OK : Main.EXIT_CHECK_FAILED;
+            } finally {
+                TorchThreads.setIntraOp(intraBefore);
+                if (models == null) {
+                    deleteTree(dir);
+                }
+            }
+        }
+    }
+
+
     /** Writes the bench models into a new temporary folder with torch, or explains how to. */
     static Path generatedModels(CommandSpec spec, PrintWriter err) throws IOException {
-        String how = "pass --models DIR, after writing the models with `" + BenchNetFiles.command("DIR")
+        return generatedModels(spec, err, BenchNetFiles.GENERATOR, BenchNetFiles::command,
+                dir -> BenchNetFiles.generate(dir, err));
+    }
+
+    /** A generator that writes models into a folder. */
+    @FunctionalInterface
+    interface Generator {
+        void writeInto(Path dir) throws IOException;
+    }
+
+    /**
+     * Writes models into a new temporary folder with {@code generator}, or explains how to.
+     *
+     * @param script the generator script, relative to a checkout's root
+     * @param command the generator's command line for a folder, for messages
+     */
+    static Path generatedModels(CommandSpec spec, PrintWriter err, Path script,
+            UnaryOperator<String> command, Generator generator) throws IOException {
+        String how = "pass --models DIR, after writing the models with `" + command.apply("DIR")
                 + "` from a checkout (it needs python3-torch)";
-        if (!BenchNetFiles.generatorPresent()) {
+        if (!Files.isRegularFile(script) || !Files.isExecutable(BenchNetFiles.PYTHON)) {
             throw new ParameterException(spec.commandLine(), "no models: " + how);
         }
-        Path dir = Files.createTempDirectory("qcheckpoint-bench-nn");
-        err.println("generating the models: " + BenchNetFiles.command(dir.toString()));
+        Path dir = Files.createTempDirectory("qcheckpoint-bench-" + spec.name());
+        err.println("generating the models: " + command.apply(dir.toString()));
         err.flush();
         try {
-            BenchNetFiles.generate(dir, err);
+            generator.writeInto(dir);
             return dir;
         } catch (IOException e) {
             deleteTree(dir);

@@ -55,8 +55,15 @@ public final class TensorArrays {
     public static NDArray toNDArray(NDManager manager, Tensor tensor) {
         Conversion c = conversion(tensor.dtype());
         ByteBuffer bytes = c.bytes().apply(tensor);
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
-        direct.put(bytes.duplicate()).flip();
+        ByteBuffer direct;
+        if (bytes.isDirect() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            // a mapped storage's bytes: libtorch reads them in place for the owning copy, so no
+            // intermediate direct buffer (slice: libtorch takes the buffer's address, not its position)
+            direct = bytes.slice().order(ByteOrder.nativeOrder());
+        } else {
+            direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
+            direct.put(bytes.duplicate()).flip();
+        }
         return owningCopy(manager.create(direct, new Shape(tensor.shape()), c.target()));
     }
 

@@ -41,7 +41,9 @@ import java.util.Set;
  *
  * <p>The factories here build quantized modules with placeholder qparams (output scale 1, zero
  * point 0; weights quantized per tensor, symmetric, from their own range): the real values come
- * from the state dict loaded next, as in LPOT's load. Immutable.
+ * from the state dict loaded next, as in LPOT's load. Convolutions and static linear layers quantize
+ * and pack their weights only when first needed ({@link ObservedWeights}), so a state dict loaded
+ * before that saves the work. Immutable.
  */
 public final class QuantizationMappings {
     /** Builds the quantized counterpart of one float module. */
@@ -160,11 +162,9 @@ public final class QuantizationMappings {
     }
 
     private static Module staticLinear(Linear f, boolean relu, QConfig q, ObservedQParams o) {
-        try (NDManager scratch = NDManager.newBaseManager()) {
-            NDArray w = quantizedWeight(f.weight(), q.weight(), scratch);
-            return relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, f.bias(), scale(o), zeroPoint(o))
-                    : new io.qcheckpoint.nn.quantized.Linear(w, f.bias(), scale(o), zeroPoint(o));
-        }
+        ObservedWeights w = new ObservedWeights(f.weight(), f.bias(), q.weight());
+        return relu ? new io.qcheckpoint.nn.quantized.LinearReLU(w, scale(o), zeroPoint(o))
+                : new io.qcheckpoint.nn.quantized.Linear(w, scale(o), zeroPoint(o));
     }
 
     private static Module dynamicLinear(Linear f, QConfig q) {
@@ -190,24 +190,21 @@ public final class QuantizationMappings {
     }
 
     private static Module conv(ConvNd f, int dims, boolean relu, QConfig q, ObservedQParams o) {
-        try (NDManager scratch = NDManager.newBaseManager()) {
-            NDArray w = quantizedWeight(f.weight(), q.weight(), scratch);
-            long[] stride = f.stride();
-            long[] padding = f.padding();
-            long[] dilation = f.dilation();
-            long groups = f.groups();
-            double s = scale(o);
-            long z = zeroPoint(o);
-            NDArray b = f.bias();
-            return switch (dims * (relu ? -1 : 1)) {
-                case 1 -> new io.qcheckpoint.nn.quantized.Conv1d(w, b, stride, padding, dilation, groups, s, z);
-                case 2 -> new io.qcheckpoint.nn.quantized.Conv2d(w, b, stride, padding, dilation, groups, s, z);
-                case 3 -> new io.qcheckpoint.nn.quantized.Conv3d(w, b, stride, padding, dilation, groups, s, z);
-                case -1 -> new io.qcheckpoint.nn.quantized.ConvReLU1d(w, b, stride, padding, dilation, groups, s, z);
-                case -2 -> new io.qcheckpoint.nn.quantized.ConvReLU2d(w, b, stride, padding, dilation, groups, s, z);
-                default -> new io.qcheckpoint.nn.quantized.ConvReLU3d(w, b, stride, padding, dilation, groups, s, z);
-            };
-        }
+        ObservedWeights w = new ObservedWeights(f.weight(), f.bias(), q.weight());
+        long[] stride = f.stride();
+        long[] padding = f.padding();
+        long[] dilation = f.dilation();
+        long groups = f.groups();
+        double s = scale(o);
+        long z = zeroPoint(o);
+        return switch (dims * (relu ? -1 : 1)) {
+            case 1 -> new io.qcheckpoint.nn.quantized.Conv1d(w, stride, padding, dilation, groups, s, z);
+            case 2 -> new io.qcheckpoint.nn.quantized.Conv2d(w, stride, padding, dilation, groups, s, z);
+            case 3 -> new io.qcheckpoint.nn.quantized.Conv3d(w, stride, padding, dilation, groups, s, z);
+            case -1 -> new io.qcheckpoint.nn.quantized.ConvReLU1d(w, stride, padding, dilation, groups, s, z);
+            case -2 -> new io.qcheckpoint.nn.quantized.ConvReLU2d(w, stride, padding, dilation, groups, s, z);
+            default -> new io.qcheckpoint.nn.quantized.ConvReLU3d(w, stride, padding, dilation, groups, s, z);
+        };
     }
 
     private static Module batchNorm(BatchNorm f, int dims, ObservedQParams o) {
@@ -234,7 +231,7 @@ public final class QuantizationMappings {
      * torch's {@code _quantize_weight}: the weight observer sees the weight, and its qparams quantize it
      * (per channel with float64 scales and int64 zero points); without an observer, a placeholder.
      */
-    private static NDArray quantizedWeight(NDArray weight, ObserverSpec spec, NDManager scratch) {
+    static NDArray quantizedWeight(NDArray weight, ObserverSpec spec, NDManager scratch) {
         if (spec == null || spec.kind() == ObserverSpec.Kind.PLACEHOLDER) {
             // a stand-in until the state dict is loaded
             return QuantizedWeights.symmetric(weight, false, scratch);

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -73,11 +74,6 @@ public record BenchNetFiles(Path dir, BenchNets.Net net) {
         return PYTHON + " " + GENERATOR + " bench-models " + dir;
     }
 
-    /** Returns whether the generator can be tried here: the script under the working directory and the interpreter. */
-    public static boolean generatorPresent() {
-        return Files.isRegularFile(GENERATOR) && Files.isExecutable(PYTHON);
-    }
-
     /**
      * Runs the generator into {@code dir}; what it prints goes to {@code log}.
      *
@@ -87,10 +83,25 @@ public record BenchNetFiles(Path dir, BenchNets.Net net) {
      *     (the message ends with its last line of output, typically torch's import error)
      */
     public static void generate(Path dir, PrintWriter log) throws IOException {
-        Path output = Files.createTempFile("qcheckpoint-bench-models", ".log");
+        runPython(List.of(GENERATOR.toString(), "bench-models", dir.toString()), log);
+    }
+
+    /**
+     * Runs {@link #PYTHON} with {@code args}, stdout and stderr together; what it prints goes to {@code log}.
+     *
+     * @param args the script and its arguments
+     * @param log where the output goes
+     * @return the output's lines
+     * @throws IOException if it cannot be started, does not finish within ten minutes, or exits non-zero
+     *     (the message ends with its last line of output, typically torch's import error)
+     */
+    public static List<String> runPython(List<String> args, PrintWriter log) throws IOException {
+        Path output = Files.createTempFile("qcheckpoint-bench-python", ".log");
         try {
-            Process p = new ProcessBuilder(PYTHON.toString(), GENERATOR.toString(), "bench-models", dir.toString())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            List<String> command = new ArrayList<>();
+            command.add(PYTHON.toString());
+            command.addAll(args);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             boolean done = p.waitFor(GENERATOR_TIMEOUT_S, TimeUnit.SECONDS);
             if (!done) {
                 p.destroyForcibly();
@@ -100,12 +111,13 @@ public record BenchNetFiles(Path dir, BenchNets.Net net) {
             log.flush();
             if (!done || p.exitValue() != 0) {
                 String last = lines.isEmpty() ? "no output" : lines.get(lines.size() - 1);
-                throw new IOException(done ? "the generator exited " + p.exitValue() + ": " + last
-                        : "the generator did not finish in " + GENERATOR_TIMEOUT_S + " s");
+                throw new IOException(args.get(0) + (done ? " exited " + p.exitValue() + ": " + last
+                        : " did not finish in " + GENERATOR_TIMEOUT_S + " s"));
             }
+            return lines;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while generating the models", e);
+            throw new IOException("interrupted while running " + args.get(0), e);
         } finally {
             Files.deleteIfExists(output);
         }

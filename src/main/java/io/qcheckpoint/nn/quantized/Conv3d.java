@@ -21,4 +21,20 @@ public class Conv3d extends ConvNd {
             double scale, long zeroPoint) {
         super(PackedParams.Kind.CONV3D, weight, bias, stride, padding, dilation, groups, scale, zeroPoint);
     }
+
+    /**
+     * Takes weights to quantize and pack on first use, with the geometry.
+     *
+     * @param weights the weights, now owned by this module
+     * @param stride the stride
+     * @param padding the zero padding
+     * @param dilation the dilation
+     * @param groups the number of groups
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    public Conv3d(DeferredWeights weights, long[] stride, long[] padding, long[] dilation, long groups, double scale,
+            long zeroPoint) {
+        super(PackedParams.Kind.CONV3D, weights, stride, padding, dilation, groups, scale, zeroPoint);
+    }
 }

@@ -27,7 +27,7 @@ public abstract class ConvNd extends QuantizedModule {
     private final long[] padding;
     private final long[] dilation;
     private final long groups;
-    private PackedParams packed;
+    private PackedSlot packed;
 
     /**
      * Packs the weights with the geometry.
@@ -51,7 +51,31 @@ public abstract class ConvNd extends QuantizedModule {
         this.padding = padding.clone();
         this.dilation = dilation.clone();
         this.groups = groups;
-        this.packed = pack(weight, bias);
+        this.packed = PackedSlot.of(pack(weight, bias));
+    }
+
+    /**
+     * Takes weights to quantize and pack on first use ({@link DeferredWeights}), with the geometry.
+     *
+     * @param kind {@link PackedParams.Kind#CONV1D}, {@code CONV2D} or {@code CONV3D}
+     * @param weights the weights, [out, in / groups, kernel...], now owned by this module
+     * @param stride one value per spatial dimension
+     * @param padding zero padding, one value per spatial dimension
+     * @param dilation one value per spatial dimension
+     * @param groups the number of groups
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    protected ConvNd(PackedParams.Kind kind, DeferredWeights weights, long[] stride, long[] padding,
+            long[] dilation, long groups, double scale, long zeroPoint) {
+        super(scale, zeroPoint);
+        this.kind = kind;
+        this.weightShape = weights.shape().clone();
+        this.stride = stride.clone();
+        this.padding = padding.clone();
+        this.dilation = dilation.clone();
+        this.groups = groups;
+        this.packed = PackedSlot.deferred(weights, this::pack);
     }
 
     /** Returns whether relu is fused into the output (true for the ConvReLU classes). */
@@ -61,7 +85,7 @@ public abstract class ConvNd extends QuantizedModule {
 
     /** Returns the packed weights. */
     public PackedParams packed() {
-        return packed;
+        return packed.get();
     }
 
     /**
@@ -71,7 +95,7 @@ public abstract class ConvNd extends QuantizedModule {
      * @return the qint8 weight and the bias (null when there is none)
      */
     public NDArray[] weightBias(NDManager manager) {
-        return packed.unpack(manager);
+        return packed().unpack(manager);
     }
 
     /**
@@ -84,13 +108,13 @@ public abstract class ConvNd extends QuantizedModule {
     @Override
     public NDArray forward(NDArray input) {
         ForwardChecks.conv(this, input, weightShape.length - 2, weightShape[1] * groups, DataType.UNKNOWN, false);
-        return QuantizedKernels.conv(input, packed, outputQParams(), fusedRelu());
+        return QuantizedKernels.conv(input, packed(), outputQParams(), fusedRelu());
     }
 
     @Override
     protected void saveWeights(StateDict dest, String prefix) {
         try (NDManager scratch = manager().newSubManager()) {
-            NDArray[] wb = packed.unpack(scratch);
+            NDArray[] wb = packed().unpack(scratch);
             dest.put(prefix + "weight", QuantizedArrays.toTensor(wb[0]));
             dest.put(prefix + "bias", wb[1] == null ? null : TensorArrays.toTensor(wb[1]).asParameter(true));
         }
@@ -113,10 +137,7 @@ public abstract class ConvNd extends QuantizedModule {
         PackedParams staged = pack(QuantizedArrays.toNDArray(ctx.staging(), w),
                 bias == null ? null : TensorArrays.toNDArray(ctx.staging(), bias));
         ctx.discardOnFailure(staged);
-        return () -> {
-            packed.close();
-            packed = staged;
-        };
+        return () -> packed.replace(staged);
     }
 
     private String check(Tensor w, Object b) {
@@ -139,13 +160,14 @@ public abstract class ConvNd extends QuantizedModule {
         return PackedParams.conv(kind, weight, bias, stride, padding, dilation, groups);
     }
 
+    private PackedParams pack(NDArray[] weightBias) {
+        return pack(weightBias[0], weightBias[1]);
+    }
+
     @Override
     protected void afterCopy() {
         super.afterCopy();
-        try (NDManager scratch = manager().newSubManager()) {
-            NDArray[] wb = packed.unpack(scratch);
-            packed = pack(wb[0], wb[1]);
-        }
+        packed = packed.copy(this::pack);
     }
 
     @Override

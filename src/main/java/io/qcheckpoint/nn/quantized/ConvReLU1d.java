@@ -24,6 +24,22 @@ public class ConvReLU1d extends Conv1d {
         super(weight, bias, stride, padding, dilation, groups, scale, zeroPoint);
     }
 
+    /**
+     * Takes weights to quantize and pack on first use, with the geometry.
+     *
+     * @param weights the weights, now owned by this module
+     * @param stride the stride
+     * @param padding the zero padding
+     * @param dilation the dilation
+     * @param groups the number of groups
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    public ConvReLU1d(DeferredWeights weights, long[] stride, long[] padding, long[] dilation, long groups, double scale,
+            long zeroPoint) {
+        super(weights, stride, padding, dilation, groups, scale, zeroPoint);
+    }
+
     @Override
     protected boolean fusedRelu() {
         return true;

@@ -26,6 +26,18 @@ public class Linear extends QuantizedModule {
     }
 
     /**
+     * Creates the layer with qint8 weights to quantize and pack on first use.
+     *
+     * @param weights the weights, [out, in], now owned by this layer
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    public Linear(DeferredWeights weights, double scale, long zeroPoint) {
+        super(scale, zeroPoint);
+        register("_packed_params", new LinearPackedParams(weights));
+    }
+
+    /**
      * Creates the layer with weights packed as {@code dtype}.
      *
      * @param dtype {@link DType#QINT8} or (dynamic only) {@link DType#FLOAT16}

@@ -22,7 +22,7 @@ import java.util.Arrays;
 public class LinearPackedParams extends Module {
     private final long[] weightShape;
     private DType dtype;
-    private PackedParams packed;
+    private PackedSlot packed;
 
     /**
      * Packs a weight and bias.
@@ -34,7 +34,18 @@ public class LinearPackedParams extends Module {
     public LinearPackedParams(DType dtype, NDArray weight, NDArray bias) {
         this.weightShape = weight.getShape().getShape();
         this.dtype = dtype;
-        this.packed = PackedParams.linear(kind(dtype), weight, bias);
+        this.packed = PackedSlot.of(PackedParams.linear(kind(dtype), weight, bias));
+    }
+
+    /**
+     * Takes qint8 weights to quantize and pack on first use ({@link DeferredWeights}).
+     *
+     * @param weights the weights, [out, in], now owned by this module
+     */
+    public LinearPackedParams(DeferredWeights weights) {
+        this.weightShape = weights.shape().clone();
+        this.dtype = DType.QINT8;
+        this.packed = PackedSlot.deferred(weights, wb -> PackedParams.linear(PackedParams.Kind.LINEAR, wb[0], wb[1]));
     }
 
     @Override
@@ -44,7 +55,7 @@ public class LinearPackedParams extends Module {
 
     /** Returns the weights as libtorch packed them. */
     public PackedParams packed() {
-        return packed;
+        return packed.get();
     }
 
     /** Returns the input size: the weight's second dimension. */
@@ -64,7 +75,7 @@ public class LinearPackedParams extends Module {
      * @return the weight and the bias (null when there is none)
      */
     public NDArray[] weightBias(NDManager manager) {
-        return packed.unpack(manager);
+        return packed().unpack(manager);
     }
 
     @Override
@@ -76,7 +87,7 @@ public class LinearPackedParams extends Module {
     protected void saveToStateDict(StateDict dest, String prefix) {
         super.saveToStateDict(dest, prefix);
         try (NDManager scratch = manager().newSubManager()) {
-            NDArray[] wb = packed.unpack(scratch);
+            NDArray[] wb = packed().unpack(scratch);
             Tensor weight = dtype == DType.QINT8 ? QuantizedArrays.toTensor(wb[0]) : TensorArrays.toTensor(wb[0]);
             Tensor bias = wb[1] == null ? null : TensorArrays.toTensor(wb[1]).asParameter(true);
             dest.put(prefix + "dtype", dtype);
@@ -91,8 +102,7 @@ public class LinearPackedParams extends Module {
         return () -> {
             own.run();
             if (staged != null) {
-                packed.close();
-                packed = staged;
+                packed.replace(staged);
                 dtype = staged.kind() == PackedParams.Kind.LINEAR ? DType.QINT8 : DType.FLOAT16;
             }
         };
@@ -146,10 +156,8 @@ public class LinearPackedParams extends Module {
     @Override
     protected void afterCopy() {
         super.afterCopy();
-        try (NDManager scratch = manager().newSubManager()) {
-            NDArray[] wb = packed.unpack(scratch);
-            packed = PackedParams.linear(packed.kind(), wb[0], wb[1]);
-        }
+        PackedParams.Kind kind = kind(dtype);
+        packed = packed.copy(wb -> PackedParams.linear(kind, wb[0], wb[1]));
     }
 
     @Override

@@ -19,6 +19,17 @@ public class LinearReLU extends Linear {
         super(weight, bias, scale, zeroPoint);
     }
 
+    /**
+     * Creates the layer with qint8 weights to quantize and pack on first use.
+     *
+     * @param weights the weights, [out, in], now owned by this layer
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     */
+    public LinearReLU(DeferredWeights weights, double scale, long zeroPoint) {
+        super(weights, scale, zeroPoint);
+    }
+
     @Override
     protected boolean fusedRelu() {
         return true;
