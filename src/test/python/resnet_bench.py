@@ -10,6 +10,7 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
                                 randomised BatchNorm stats, eval mode, fused by fuse_model() (LPOT's example fuses
                                 before tuning and before load)
             input.pt            one seeded [1, 3, 224, 224] input
+            fp32_traced.pt      the fused fp32 model traced on it (torch.jit.trace, then save)
             output.pt           the int8 model that LPOT's load rebuilds, run on it
             output_qnnpack.pt   the same under torch 1.13's qnnpack engine
             case.json           {"arch", "engine", "ops", "output_scale", "output_zero_point", "torch_version",
@@ -78,6 +79,9 @@ def cmd_models(out, archs):
         torch.save(fp32.state_dict(), os.path.join(folder, 'fp32_sd.pt'))
         x = torch.randn(INPUT_SHAPE, generator=torch.Generator().manual_seed(SEED + 3))
         torch.save(x, os.path.join(folder, 'input.pt'))
+        with torch.no_grad():
+            # the same fused fp32 model as a TorchScript file: what a service without Java model code holds
+            torch.jit.trace(build_fp32(arch, fp32.state_dict()), x).save(os.path.join(folder, 'fp32_traced.pt'))
         loaded, _, _ = lpot.lpot_load(folder, build_fp32(arch, torch.load(os.path.join(folder, 'fp32_sd.pt'))))
         with torch.no_grad():
             y = loaded(x)

@@ -48,7 +48,8 @@ class ArchitectureTest {
             Map.entry("tuning", union(Set.of("", "pt", "kernels", "config", "quantization", "lpot"), NN)),
             Map.entry("djl", union(Set.of("", "pt", "kernels", "config", "lpot", "torchscript"), NN)),
             Map.entry("demo", union(Set.of("pt", "kernels"), NN)),
-            Map.entry("cli.bench", union(Set.of("", "pt", "kernels", "config", "quantization", "lpot", "demo"), NN)),
+            Map.entry("cli.bench", union(Set.of("", "pt", "kernels", "config", "quantization", "lpot", "torchscript",
+                    "demo"), NN)),
             Map.entry("cli", union(Set.of("", "pt", "kernels", "config", "quantization", "lpot", "ipex", "tuning",
                     "torchscript", "djl", "demo", "cli.bench"), NN)));
 
