@@ -11,12 +11,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.EagerQuantizedModel;
+import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.QuantizedEngine;
 import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.lpot.LpotOps;
 import io.qcheckpoint.nn.ForwardHooks;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
@@ -69,6 +71,10 @@ class TorchvisionModelsTest {
             List<String> keys = new ArrayList<>();
             info.get("fp32_keys").forEach(k -> keys.add(k.asText()));
             assertEquals(keys, new ArrayList<>(fp32.stateDict().keys()), what + ": state dict keys");
+
+            // the checkpoint's ops are the ones torch's qconfig propagation list gives (lpot_models.quantizable_ops)
+            assertEquals(new ArrayList<>(Checkpoints.readTuneConfig(dir.resolve("checkpoint")).ops().keySet()),
+                    LpotOps.quantizableOps(fp32, Approach.POST_TRAINING_STATIC_QUANT), what + ": LPOT's ops");
 
             NDArray x = TensorArrays.toNDArray(m, tensor("input.pt"));
             QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
