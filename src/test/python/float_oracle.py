@@ -16,7 +16,12 @@ Cases (the module trees are a contract: the Java tests rebuild the same trees un
     bn training cases CASE.sd.pt before; CASE.io.pt = {"input", "output", "input2", "output2", "running_mean",
                       "running_var", "num_batches_tracked"}: two forwards in training mode, the buffers after both.
     quantized cases   q_*: a parameterless module run on torch.quantize_per_tensor(input, scale, zero_point, quint8);
-                      CASE.io.pt = {"input", "scale", "zero_point", "output" (dequantized)}; no state dict.
+                      CASE.io.pt = {"input", "scale", "zero_point", "output" (dequantized), "output_scale",
+                      "output_zero_point"}; no state dict.
+    quantized module cases
+                      qm_*: a torch.ao.nn.quantized module with its own output qparams, run on a quint8 input;
+                      CASE.io.pt = {"input" (the dequantized input), "scale", "zero_point", "output" (dequantized),
+                      "output_scale", "output_zero_point"}; no state dict (its qparams are attributes).
     fusion cases      fuse_*: CASE.sd.pt = the unfused model's state_dict, CASE.fused.sd.pt = the state_dict of
                       torch.ao.quantization.fuse_modules(model, groups) (fuse_modules_qat for *_qat cases),
                       CASE.io.pt = {"input", "output" (unfused), "fused_output"} (eval mode; training mode for qat).
@@ -35,6 +40,7 @@ import warnings
 import torch
 import torch.nn as nn
 import torch.ao.quantization as tq
+import torch.ao.nn.quantized as nnq
 from torch.ao.nn.quantized import FloatFunctional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -177,6 +183,8 @@ MODULE_CASES = collections.OrderedDict([
     ('bn3d', (lambda: nn.BatchNorm3d(2), (1, 2, 3, 4, 5))),
     ('relu', (lambda: nn.ReLU(), (3, 7))),
     ('relu6', (lambda: nn.ReLU6(), (3, 7))),
+    ('hardswish', (lambda: nn.Hardswish(), (4, 25))),
+    ('hardsigmoid', (lambda: nn.Hardsigmoid(), (4, 25))),
     ('identity', (lambda: nn.Identity(), (2, 3))),
     ('dropout', (lambda: nn.Dropout(0.3), (4, 5))),
     ('flatten', (lambda: nn.Flatten(), (2, 3, 4, 5))),
@@ -208,6 +216,7 @@ BN_TRAIN_CASES = collections.OrderedDict([
 # (base module case, scale, zero point)
 QUANTIZED_CASES = collections.OrderedDict([
     ('q_relu', ('relu', 0.05, 64)),
+    ('q_hardsigmoid', ('hardsigmoid', 0.05, 128)),
     ('q_identity', ('identity', 0.05, 64)),
     ('q_dropout', ('dropout', 0.05, 64)),
     ('q_flatten', ('flatten', 0.05, 64)),
@@ -216,6 +225,12 @@ QUANTIZED_CASES = collections.OrderedDict([
     ('q_avgpool_pad', ('avgpool_pad', 0.03, 100)),
     ('q_adaptive', ('adaptive', 0.03, 100)),
     ('q_adaptive_1', ('adaptive_1', 0.03, 100)),
+])
+
+# quantized modules with output qparams of their own: (module, base module case for the input's shape, input scale,
+# input zero point)
+QUANTIZED_MODULE_CASES = collections.OrderedDict([
+    ('qm_hardswish', (lambda: nnq.Hardswish(0.04, 100), 'hardswish', 0.05, 128)),
 ])
 
 FUSION_CASES = collections.OrderedDict([
@@ -296,9 +311,19 @@ def generate(out):
             q = torch.quantize_per_tensor(x, scale, zero_point, torch.quint8)
             y = model(q)
             assert y.is_quantized, name
-            torch.save({'input': x, 'scale': scale, 'zero_point': zero_point, 'output': y.dequantize()},
+            torch.save({'input': x, 'scale': scale, 'zero_point': zero_point, 'output': y.dequantize(),
+                        'output_scale': y.q_scale(), 'output_zero_point': y.q_zero_point()},
                        os.path.join(out, name + '.io.pt'))
             manifest[name] = {'base': base}
+
+        for name, (factory, base, scale, zero_point) in QUANTIZED_MODULE_CASES.items():
+            model = build(name, factory).eval()
+            q = torch.quantize_per_tensor(case_input(name, MODULE_CASES[base][1]), scale, zero_point, torch.quint8)
+            y = model(q)
+            torch.save({'input': q.dequantize(), 'scale': scale, 'zero_point': zero_point, 'output': y.dequantize(),
+                        'output_scale': y.q_scale(), 'output_zero_point': y.q_zero_point()},
+                       os.path.join(out, name + '.io.pt'))
+            manifest[name] = {'modules': described_modules(model), 'base': base}
 
     for name, (factory, shape, groups, qat) in FUSION_CASES.items():
         model = build(name, factory).train(qat)

@@ -14,8 +14,10 @@ usage:
                               model (every listed op int8, minmax where offered), calibrated on seeded batches, as
                               lpot_models.py makes them
             int8_output.pt    the output, on input.pt, of lpot_models.lpot_load(checkpoint, fresh fp32 model)
+            int8_hooked.pt    the list of the dequantized outputs of that model's modules at HOOKED[MODEL] (empty
+                              for most), in that order
             case.json         {"model", "mode", "input_shape", "output_scale", "output_zero_point", "fp32_keys",
-                               "torch_version", "engine"}
+                               "int8_hooked", "torch_version", "engine"}
         ENGINE: torch.backends.quantized.engine for the int8 run (default: onednn, as lpot_models.py).
         Deterministic: fixed seeds, one intra-op thread.
     /usr/bin/python3 src/test/python/torchscript_models.py check DIR MODEL INPUT OUTPUT ENGINE
@@ -52,6 +54,13 @@ MODELS = OD([
     ('inception_v3', (lambda: tvq.inception_v3(weights=None, quantize=False, init_weights=False, aux_logits=False),
                       [1, 3, 75, 75])),
 ])
+
+
+# name -> the modules whose int8 outputs are recorded too: MobileNetV3's own int8 output is all zeros under LPOT's load
+# (its quantized Hardswish modules keep the qparams of convert's uncalibrated observers, scale 1 and zero point 0, as
+# their qparams are attributes, not state dict entries), so its quantized Hardswish and Hardsigmoid are checked where
+# they still see signal: the stem (conv, Hardswish) and the first squeeze-excitation (Hardsigmoid, FloatFunctional mul)
+HOOKED = {'mobilenet_v3_large': ['features.0', 'features.4.block.2']}
 
 
 def build(name):
@@ -96,12 +105,27 @@ def generate(name, mode, out):
     with torch.no_grad():
         q = loaded(x)
     torch.save(q, os.path.join(out, 'int8_output.pt'))
+    hooked = HOOKED.get(name, [])
+    torch.save(int8_outputs(loaded, hooked, x), os.path.join(out, 'int8_hooked.pt'))
     scale, zp = lpot_models.last_dequant_qparams(loaded, x)
     info = OD([('model', name), ('mode', mode), ('input_shape', shape), ('output_scale', scale),
                ('output_zero_point', zp), ('fp32_keys', list(model.state_dict().keys())),
-               ('torch_version', torch.__version__), ('engine', lpot_models.ENGINE)])
+               ('int8_hooked', hooked), ('torch_version', torch.__version__), ('engine', lpot_models.ENGINE)])
     with open(os.path.join(out, 'case.json'), 'w', encoding='utf-8', newline='\n') as f:
         f.write(json.dumps(info, indent=1) + '\n')
+
+
+def int8_outputs(model, paths, x):
+    """The dequantized outputs of the modules at paths in one forward of model on x, in the order of paths."""
+    outputs = {}
+    modules = dict(model.named_modules())
+    handles = [modules[p].register_forward_hook(lambda m, i, o, p=p: outputs.__setitem__(p, o.dequantize()))
+               for p in paths]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return [outputs[p] for p in paths]
 
 
 def check(ckpt, name, input_path, output_path):

@@ -120,6 +120,32 @@ public final class QuantizedKernels {
         return unary("relu6", q);
     }
 
+    /**
+     * Quantized hardswish ({@code quantized::hardswish}): {@code x * relu6(x + 3) / 6}, requantized to the
+     * output's qparams.
+     *
+     * @param q the quantized tensor
+     * @param scale the output scale
+     * @param zeroPoint the output zero point
+     * @return the quantized result
+     */
+    public static NDArray hardswish(NDArray q, double scale, long zeroPoint) {
+        try (Call c = new Call().tensor(q).f64(scale).i64(zeroPoint)) {
+            return c.tensor("hardswish", q.getManager());
+        }
+    }
+
+    /**
+     * libtorch's {@code torch.hardsigmoid}: {@code relu6(x + 3) / 6} for a float tensor; for a quantized one
+     * its quantized kernel, whose output has fixed qparams (scale 1/256, zero point 0 for quint8).
+     *
+     * @param x a float or quantized tensor
+     * @return the result, of the input's kind
+     */
+    public static NDArray hardsigmoid(NDArray x) {
+        return unary("hardsigmoid", x);
+    }
+
     /** Returns the integer representation of a quantized tensor ({@code q.int_repr()}). */
     public static NDArray intRepr(NDArray q) {
         return unary("int_repr", q);

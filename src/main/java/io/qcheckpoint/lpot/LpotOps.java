@@ -66,8 +66,8 @@ public final class LpotOps {
      * static and QAT approaches {@code get_default_qconfig_propagation_list()} (static, QAT and
      * dynamic mapping keys; LPOT removes LayerNorm, InstanceNorm3d and Embedding, which this library
      * lacks), for the dynamic one the keys of the default dynamic mappings (Linear, LinearReLU). So
-     * QuantStub, FloatFunctional, Dropout, BatchNorm2d/3d and ReLU6 are ops; ReLU, pooling, Flatten
-     * and Identity are not.
+     * QuantStub, FloatFunctional, Dropout, BatchNorm2d/3d, ReLU6 and Hardswish are ops; ReLU,
+     * Hardsigmoid, pooling, Flatten and Identity are not.
      *
      * @param model the float model, fused as it will be quantized
      * @param approach static, dynamic or QAT

@@ -12,6 +12,7 @@ import io.qcheckpoint.nn.ConvNd;
 import io.qcheckpoint.nn.DeQuantStub;
 import io.qcheckpoint.nn.Dropout;
 import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.Hardswish;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
@@ -84,6 +85,7 @@ public final class QuantizationMappings {
         t.put(DeQuantStub.class, (m, q, o) -> new DeQuantize());
         t.put(FloatFunctional.class, (m, q, o) -> new QFunctional(scale(o), zeroPoint(o)));
         t.put(ReLU6.class, (m, q, o) -> new io.qcheckpoint.nn.quantized.ReLU6());
+        t.put(Hardswish.class, (m, q, o) -> new io.qcheckpoint.nn.quantized.Hardswish(scale(o), zeroPoint(o)));
         t.put(Linear.class, (m, q, o) -> staticLinear((Linear) m, false, q, o));
         t.put(LinearReLU.class, (m, q, o) -> staticLinear((Linear) m.child("0"), true, q, o));
         t.put(Conv1d.class, (m, q, o) -> conv((ConvNd) m, 1, false, q, o));

@@ -12,6 +12,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.qcheckpoint.nn.Hardsigmoid;
+import io.qcheckpoint.nn.Hardswish;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -81,10 +83,10 @@ final class AtenOps {
         op(t, "torch.hardtanh", "input,min_val=-1.0,max_val=1.0",
             a -> tensor(a[0]).clip(number(a[1]), number(a[2])));
         for (String name : List.of("torch.hardswish", "torch.hardswish_")) {
-            op(t, name, "input", a -> hardswish(tensor(a[0])));
+            op(t, name, "input", a -> Hardswish.hardswish(tensor(a[0])));
         }
         for (String name : List.of("torch.hardsigmoid", "torch.hardsigmoid_")) {
-            op(t, name, "input", a -> hardsigmoid(tensor(a[0])));
+            op(t, name, "input", a -> Hardsigmoid.hardsigmoid(tensor(a[0])));
         }
         for (String name : List.of("torch.dropout", "torch.dropout_")) {
             op(t, name, "input,p,train", a -> notTraining(a[2], a[0]));
@@ -139,20 +141,6 @@ final class AtenOps {
             case "True": return Boolean.TRUE;
             case "False": return Boolean.FALSE;
             default: return s.contains(".") ? (Object) Double.parseDouble(s) : (Object) Long.parseLong(s);
-        }
-    }
-
-    /** torch's hardsigmoid: {@code min(max(x + 3, 0), 6) / 6}, float input only. */
-    private static NDArray hardsigmoid(NDArray x) {
-        try (NDArray shifted = x.add(3f); NDArray clipped = shifted.clip(0f, 6f)) {
-            return clipped.div(6f);
-        }
-    }
-
-    /** torch's hardswish: {@code x * min(max(x + 3, 0), 6) / 6}, float input only. */
-    private static NDArray hardswish(NDArray x) {
-        try (NDArray shifted = x.add(3f); NDArray clipped = shifted.clip(0f, 6f); NDArray gated = x.mul(clipped)) {
-            return gated.div(6f);
         }
     }
 

@@ -13,6 +13,8 @@ import io.qcheckpoint.nn.DeQuantStub;
 import io.qcheckpoint.nn.Dropout;
 import io.qcheckpoint.nn.Flatten;
 import io.qcheckpoint.nn.FloatFunctional;
+import io.qcheckpoint.nn.Hardsigmoid;
+import io.qcheckpoint.nn.Hardswish;
 import io.qcheckpoint.nn.Identity;
 import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.MaxPool2d;
@@ -87,6 +89,14 @@ final class TorchTypes {
                 throw src.refuse(c.line(), "a ReLU6 must clamp to [0, 6]");
             }
             return new ReLU6();
+        });
+        t.put(nn + "activation.Hardswish", src -> {
+            src.opIfCalled(Set.of("torch.hardswish", "torch.hardswish_", "torch.nn.functional.hardswish"));
+            return new Hardswish();
+        });
+        t.put(nn + "activation.Hardsigmoid", src -> {
+            src.opIfCalled(Set.of("torch.hardsigmoid", "torch.hardsigmoid_", "torch.nn.functional.hardsigmoid"));
+            return new Hardsigmoid();
         });
         t.put(nn + "batchnorm.BatchNorm1d", src -> batchNorm(src, BatchNorm1d::new));
         t.put(nn + "batchnorm.BatchNorm2d", src -> batchNorm(src, BatchNorm2d::new));

@@ -125,6 +125,12 @@ class Ops(Module):
   def relu6(self: __torch__.Ops,
     x: Tensor) -> Tensor:
     return ops.quantized.relu6(x, False)
+  def hardswish(self: __torch__.Ops,
+    x: Tensor, scale: float, zero_point: int) -> Tensor:
+    return ops.quantized.hardswish(x, scale, zero_point)
+  def hardsigmoid(self: __torch__.Ops,
+    x: Tensor) -> Tensor:
+    return torch.hardsigmoid(x)
   def linear_prepack_nobias(self: __torch__.Ops,
     weight: Tensor) -> __torch__.torch.classes.quantized.LinearPackedParamsBase:
     return ops.quantized.linear_prepack(weight, None)

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.kernels.QuantizedKernels;
+import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
@@ -119,9 +120,30 @@ class FloatModulesMatchTorchTest {
             NDArray q = QuantizedKernels.quantizePerTensor(array(nd, io, "input"), scale, zeroPoint, DType.QUINT8);
             NDArray y = m.forward(q);
             assertEquals(DataType.UNKNOWN, y.getDataType(), "the output is still quantized");
-            assertEquals(scale, QuantizedKernels.qScale(y), 1e-12, "output scale");
+            double outputScale = ((Number) io.get("output_scale")).doubleValue();
+            assertEquals(outputScale, QuantizedKernels.qScale(y), 1e-12, "output scale");
+            assertEquals(((Number) io.get("output_zero_point")).longValue(), QuantizedKernels.qZeroPoint(y), "output zero point");
             // torch 1.13 and libtorch 2.7 may round an average differently: at most one step apart
-            assertClose(array(nd, io, "output"), QuantizedKernels.dequantize(y), 0, scale * 1.001, name);
+            assertClose(array(nd, io, "output"), QuantizedKernels.dequantize(y), 0, outputScale * 1.001, name);
+        }
+    }
+
+    /** torch's quantized Hardswish: its output qparams are the module's, and its state dict is empty, as torch's. */
+    @Test
+    void quantizedHardswishGivesTorchsOutput() throws Exception {
+        Map<String, Object> io = FloatFixtures.io("qm_hardswish");
+        double outputScale = ((Number) io.get("output_scale")).doubleValue();
+        long outputZeroPoint = ((Number) io.get("output_zero_point")).longValue();
+        try (Module m = new io.qcheckpoint.nn.quantized.Hardswish(outputScale, outputZeroPoint);
+                NDManager nd = NDManager.newBaseManager()) {
+            assertTrue(m.stateDict().keys().isEmpty(), "torch's quantized Hardswish has no state");
+            NDArray q = QuantizedKernels.quantizePerTensor(array(nd, io, "input"), ((Number) io.get("scale")).doubleValue(),
+                    ((Number) io.get("zero_point")).longValue(), DType.QUINT8);
+            NDArray y = m.forward(q);
+            assertEquals(outputScale, QuantizedKernels.qScale(y), 1e-12, "output scale");
+            assertEquals(outputZeroPoint, QuantizedKernels.qZeroPoint(y), "output zero point");
+            QuantizedModelsTestSupport.assertWithinOneStep(FloatFixtures.array(nd, io, "output").toFloatArray(),
+                    QuantizedKernels.dequantize(y).toFloatArray(), outputScale, "quantized hardswish");
         }
     }
 

@@ -46,6 +46,8 @@ public final class TorchModels {
         m.put("bn3d", () -> new BatchNorm3d(2));
         m.put("relu", ReLU::new);
         m.put("relu6", ReLU6::new);
+        m.put("hardswish", Hardswish::new);
+        m.put("hardsigmoid", Hardsigmoid::new);
         m.put("identity", Identity::new);
         m.put("dropout", () -> new Dropout(0.3));
         m.put("flatten", Flatten::new);

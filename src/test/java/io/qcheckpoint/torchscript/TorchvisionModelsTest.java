@@ -11,11 +11,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.EagerQuantizedModel;
+import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.config.TuneConfig;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.QuantizedEngine;
 import io.qcheckpoint.kernels.QuantizedEngines;
+import io.qcheckpoint.kernels.QuantizedKernels;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.lpot.LpotOps;
+import io.qcheckpoint.nn.ForwardHooks;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.Tensor;
@@ -24,7 +28,10 @@ import io.qcheckpoint.testing.PythonTorch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +48,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * some requantizations differently, which over ResNet-18's 21 quantized layers drifts several output
  * steps apart whatever the model code (measured on an AVX-512 VNNI machine: 638 of 1000 elements
  * differ, at most 4 steps).
+ *
+ * <p>MobileNetV3-Large's int8 output is all zeros on both sides: torch's quantized Hardswish keeps its
+ * output qparams as attributes, not state, so LPOT's load leaves them at what convert's uncalibrated
+ * observers give (scale 1, zero point 0) and the signal dies. Its stem and first squeeze-excitation
+ * (quantized Hardswish; Hardsigmoid on quantized input) are compared where they still carry signal
+ * ({@code int8_hooked} in torchscript_models.py).
  */
 class TorchvisionModelsTest {
     @TempDir
@@ -48,7 +61,7 @@ class TorchvisionModelsTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"resnet18, trace", "resnet18, script", "resnet50, trace", "resnet50, script", "mobilenet_v2, trace",
-        "mobilenet_v2, script", "shufflenet_v2_x1_0, trace", "shufflenet_v2_x1_0, script", "googlenet, trace",
+        "mobilenet_v2, script", "mobilenet_v3_large, trace", "mobilenet_v3_large, script", "shufflenet_v2_x1_0, trace", "shufflenet_v2_x1_0, script", "googlenet, trace",
         "inception_v3, trace"})
     void importedModelGivesTorchsOutputs(String model, String mode) throws Exception {
         PythonTorch.run("torchscript_models.py", "generate", model, mode, dir.toString(), "qnnpack");
@@ -59,6 +72,10 @@ class TorchvisionModelsTest {
             info.get("fp32_keys").forEach(k -> keys.add(k.asText()));
             assertEquals(keys, new ArrayList<>(fp32.stateDict().keys()), what + ": state dict keys");
 
+            // the checkpoint's ops are the ones torch's qconfig propagation list gives (lpot_models.quantizable_ops)
+            assertEquals(new ArrayList<>(Checkpoints.readTuneConfig(dir.resolve("checkpoint")).ops().keySet()),
+                    LpotOps.quantizableOps(fp32, Approach.POST_TRAINING_STATIC_QUANT), what + ": LPOT's ops");
+
             NDArray x = TensorArrays.toNDArray(m, tensor("input.pt"));
             QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
                     fp32.forward(x).toFloatArray(), 1e-5, what + " float");
@@ -67,6 +84,7 @@ class TorchvisionModelsTest {
             QuantizedEngines.set(QuantizedEngine.QNNPACK);
             try (QuantizedModel<?> q = Checkpoints.load(dir.resolve("checkpoint"), fp32)) {
                 assertArrayEquals(tensor("int8_output.pt").toFloatArray(), q.forward(x).toFloatArray(), what + " int8");
+                assertHookedOutputs(info, q.module(), x, what);
             } finally {
                 QuantizedEngines.set(before);
             }
@@ -104,24 +122,6 @@ class TorchvisionModelsTest {
         }
     }
 
-    /**
-     * MobileNetV3-Large imports and gives torch's float output; its int8 model is not checked: the project's
-     * modules have no Hardswish or Hardsigmoid, which LPOT quantizes.
-     */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"trace", "script"})
-    void mobileNetV3ImportsAsAFloatModel(String mode) throws Exception {
-        PythonTorch.run("torchscript_models.py", "generate", "mobilenet_v3_large", mode, dir.toString(), "qnnpack");
-        JsonNode info = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
-        try (NDManager m = NDManager.newBaseManager(); Module fp32 = TorchScriptModels.load(dir.resolve("fp32.pt"))) {
-            List<String> keys = new ArrayList<>();
-            info.get("fp32_keys").forEach(k -> keys.add(k.asText()));
-            assertEquals(keys, new ArrayList<>(fp32.stateDict().keys()), "state dict keys");
-            QuantizedModelsTestSupport.assertClose(tensor("float_output.pt").toFloatArray(),
-                    fp32.forward(TensorArrays.toNDArray(m, tensor("input.pt"))).toFloatArray(), 1e-5, "mobilenet_v3 " + mode);
-        }
-    }
-
     /** Scripted, these two return a NamedTuple of outputs, which no Module returns: refused by name, when imported. */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"googlenet, GoogLeNetOutputs", "inception_v3, InceptionOutputs"})
@@ -131,6 +131,25 @@ class TorchvisionModelsTest {
                 () -> TorchScriptModels.load(dir.resolve("fp32.pt")));
         assertTrue(e.getMessage().contains("returns __torch__.torchvision.models.") && e.getMessage().contains(tuple)
                 && e.getMessage().contains("trace them"), e.getMessage());
+    }
+
+    /** The int8 outputs of the modules case.json's {@code int8_hooked} names, against torch's, bit for bit. */
+    private void assertHookedOutputs(JsonNode info, Module model, NDArray x, String what) throws IOException {
+        List<String> paths = new ArrayList<>();
+        info.get("int8_hooked").forEach(p -> paths.add(p.asText()));
+        List<?> torch = (List<?>) TorchFiles.read(dir.resolve("int8_hooked.pt")).root();
+        Map<String, float[]> java = new HashMap<>();
+        ForwardHooks.run(model, paths, x, (path, in, out) -> {
+            try (NDArray f = QuantizedKernels.dequantize(out)) {
+                java.put(path, f.toFloatArray());
+            }
+        });
+        for (int i = 0; i < paths.size(); i++) {
+            float[] expected = ((Tensor) torch.get(i)).toFloatArray();
+            long nonZero = IntStream.range(0, expected.length).filter(j -> expected[j] != 0).count();
+            assertTrue(nonZero > 0, what + " " + paths.get(i) + ": torch's int8 output is all zeros");
+            assertArrayEquals(expected, java.get(paths.get(i)), what + " int8 " + paths.get(i));
+        }
     }
 
     private Tensor tensor(String file) throws IOException {
