@@ -29,9 +29,5 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    try:
-        rc = main(sys.argv[1:])
-    except Exception as e:  # noqa: BLE001
-        print('error: %s: %s' % (type(e).__name__, ' '.join(str(e).split())[:800]), file=sys.stderr)
-        rc = 1
-    sys.exit(rc)
+    import script_main
+    script_main.run(main)
