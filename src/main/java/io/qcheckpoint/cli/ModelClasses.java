@@ -1,11 +1,9 @@
 package io.qcheckpoint.cli;
 
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.Modules;
 import io.qcheckpoint.torchscript.TorchScriptModels;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -67,24 +65,11 @@ final class ModelClasses {
     }
 
     private static Module instantiate(ClassLoader loader, String className) throws IOException {
-        Class<?> c;
         try {
-            c = Class.forName(className, true, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IOException("--model " + className + ": class not found on the class path (" + e + ")");
-        }
-        if (!Module.class.isAssignableFrom(c) || !Modifier.isPublic(c.getModifiers()) || Modifier.isAbstract(c.getModifiers())) {
-            throw new IOException("--model " + className + ": not a public, concrete subclass of " + Module.class.getName());
-        }
-        try {
-            Constructor<?> ctor = c.getConstructor();
-            return (Module) ctor.newInstance();
-        } catch (NoSuchMethodException e) {
-            throw new IOException("--model " + className + ": has no public no-argument constructor");
-        } catch (InvocationTargetException e) {
-            throw new IOException("--model " + className + ": its constructor failed: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("--model " + className + ": cannot be created: " + e, e);
+            return Modules.newInstance(loader, className, "--model");
+        } catch (IllegalArgumentException e) {
+            // for the command line a model that cannot be created is bad input, as a missing file is
+            throw new IOException(e.getMessage(), e.getCause());
         }
     }
 

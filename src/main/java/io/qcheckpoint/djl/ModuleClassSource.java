@@ -1,10 +1,9 @@
 package io.qcheckpoint.djl;
 
 import io.qcheckpoint.nn.Module;
+import io.qcheckpoint.nn.Modules;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,25 +76,6 @@ public record ModuleClassSource(String className, ClassLoader loader, Optional<P
     }
 
     private Module instantiate() {
-        Class<?> c;
-        try {
-            c = Class.forName(className, true, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalArgumentException(CheckpointBlocks.FP32_MODEL + " " + className + ": class not found (" + e + ")", e);
-        }
-        if (!Module.class.isAssignableFrom(c) || !Modifier.isPublic(c.getModifiers()) || Modifier.isAbstract(c.getModifiers())) {
-            throw new IllegalArgumentException(CheckpointBlocks.FP32_MODEL + " " + className
-                    + ": not a public, concrete subclass of " + Module.class.getName());
-        }
-        try {
-            return (Module) c.getConstructor().newInstance();
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException(CheckpointBlocks.FP32_MODEL + " " + className + ": has no public no-argument constructor", e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException(CheckpointBlocks.FP32_MODEL + " " + className + ": its constructor failed: " + e.getCause(),
-                    e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException(CheckpointBlocks.FP32_MODEL + " " + className + ": cannot be created: " + e, e);
-        }
+        return Modules.newInstance(loader, className, CheckpointBlocks.FP32_MODEL);
     }
 }

@@ -22,14 +22,15 @@ public final class NnReport {
     /**
      * Describes the JVM and libtorch's threads; loads libtorch if it is not loaded yet.
      *
+     * @param command the benchmark that prints it, e.g. {@code bench nn}
      * @return one line
      */
-    public static String environment() {
+    public static String environment(String command) {
         Runtime rt = Runtime.getRuntime();
         // the JNI calls below need the engine's native library loaded
         Engine engine = Engine.getEngine("PyTorch");
-        return f("bench nn: %s %s, %d CPUs, libtorch %s, int8 engine %s, intra-op threads %d, inter-op threads %d, %s %s",
-                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+        return f("%s: %s %s, %d CPUs, libtorch %s, int8 engine %s, intra-op threads %d, inter-op threads %d, %s %s",
+                command, System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 rt.availableProcessors(), engine.getVersion(), QuantizedEngines.get(), TorchThreads.intraOp(),
                 TorchThreads.interOp(),
                 System.getProperty("os.name"), System.getProperty("os.arch"));
