@@ -253,10 +253,8 @@ def compare_torchscript(cmp, a, b):
                 continue
             if '/data/' not in name or len(ra) != len(rb) or len(ra) % 4:
                 raise Mismatch('record %s differs' % name)
-            fa, fb = torch.frombuffer(bytearray(ra), dtype=torch.float32), torch.frombuffer(bytearray(rb), dtype=torch.float32)
-            scale = fa.abs().max().item()
-            for i in range(len(fa)):
-                cmp.close(fa[i].item(), fb[i].item(), scale, '%s[%d]' % (name, i))
+            cmp.floats(torch.frombuffer(bytearray(ra), dtype=torch.float32),
+                       torch.frombuffer(bytearray(rb), dtype=torch.float32), name)
 
 
 def compare_pt(cmp, a, b):

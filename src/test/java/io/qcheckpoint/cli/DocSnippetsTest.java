@@ -57,8 +57,9 @@ class DocSnippetsTest {
         while (m.find()) {
             String name = "Snippet" + sources.size();
             Matcher cls = CLASS.matcher(m.group(2));
-            String source = cls.find() ? classFile(m.group(2)) : methodFile(name, m.group(1), m.group(2));
-            sources.add(Files.writeString(dir.resolve((cls.find(0) ? cls.group(1) : name) + ".java"), source));
+            boolean declaresClass = cls.find();
+            String source = declaresClass ? classFile(m.group(2)) : methodFile(name, m.group(1), m.group(2));
+            sources.add(Files.writeString(dir.resolve((declaresClass ? cls.group(1) : name) + ".java"), source));
         }
         assertTrue(!sources.isEmpty(), page + " has ```java blocks");
         ReadmeTest.compiles(dir, sources.toArray(Path[]::new));
