@@ -2,6 +2,7 @@ package io.qcheckpoint;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import io.qcheckpoint.lpot.CheckpointDirectory;
 import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Module;
@@ -49,8 +50,21 @@ public abstract sealed class QuantizedModel<C> implements AutoCloseable permits 
      *     path (e.g. {@code layer1.0.conv1}), what it takes and what came
      */
     public NDArray forward(NDArray input) {
+        return forward(new NDList(input));
+    }
+
+    /**
+     * Runs a model of several inputs (an imported BERT-style model's {@code input_ids, attention_mask}),
+     * in the order of its {@code forward} parameters; thread-safe.
+     *
+     * @param inputs the inputs
+     * @return the output, owned by the first input's manager
+     * @throws ForwardException if the model takes another number of inputs, or an input does not fit a
+     *     module: the message names the module's path, what it takes and what came
+     */
+    public NDArray forward(NDList inputs) {
         try {
-            return module.forward(input);
+            return module.forward(inputs);
         } catch (EngineException e) {
             // failed in the root's own forward, outside any child: the model itself refused it
             throw ForwardException.refused(module, e);

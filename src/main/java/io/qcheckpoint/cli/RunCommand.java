@@ -1,6 +1,7 @@
 package io.qcheckpoint.cli;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.LoadOptions;
@@ -14,6 +15,8 @@ import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,8 +52,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--fp32-weights", paramLabel = "FILE.pt", description = "a float state dict loaded (strictly) into the model first")
     private Path fp32Weights;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.pt", description = "a .pt file holding one float tensor")
-    private Path input;
+    @Option(names = "--input", required = true, paramLabel = "FILE.pt",
+            description = "a .pt file holding one tensor; repeat it for a model of several inputs (an imported"
+                    + " BERT's input ids, then its attention mask), in the order of its forward's parameters")
+    private List<Path> inputs;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.pt", description = "where the output tensor is written")
     private Path output;
@@ -77,9 +82,12 @@ public final class RunCommand implements Callable<Integer> {
         if ((modelClass == null) == (torchScript == null)) {
             throw new ParameterException(spec.commandLine(), "give the model as one of --model CLASS or --torchscript FP32.pt");
         }
-        InputFiles.requireRegularFile(input);
+        List<Tensor> xs = new ArrayList<>();
+        for (Path input : inputs) {
+            InputFiles.requireRegularFile(input);
+            xs.add(inputTensor(input));
+        }
         OutputPaths.checkFile(output);
-        Tensor x = inputTensor();
         try (EngineOption.Selected selected = engine.select();
                 ModelClasses.Loaded loaded = torchScript != null ? ModelClasses.fromTorchScript(torchScript)
                         : ModelClasses.create(modelClass, classPath);
@@ -89,8 +97,10 @@ public final class RunCommand implements Callable<Integer> {
                 loaded.model().loadStateDict(TorchFiles.readStateDict(fp32Weights), true);
             }
             loaded.model().eval();
-            NDArray in = TensorArrays.toNDArray(manager, x);
-            try (QuantizedModel<?> q = Checkpoints.load(checkpoint, loaded.model(), LoadOptions.defaults().withExampleInput(in))) {
+            NDList in = new NDList();
+            xs.forEach(x -> in.add(TensorArrays.toNDArray(manager, x)));
+            try (QuantizedModel<?> q = Checkpoints.load(checkpoint, loaded.model(),
+                    LoadOptions.defaults().withExampleInput(in.head()))) {
                 Tensor y = TensorArrays.toTensor(forward(q, in));
                 TorchFiles.write(output, y);
                 spec.commandLine().getOut().println(output + ": " + y.dtype().torchName() + " " + java.util.Arrays.toString(y.shape()));
@@ -100,15 +110,16 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The model on the input; an input that does not fit is bad input, named with the module that refused it. */
-    private NDArray forward(QuantizedModel<?> model, NDArray in) throws CheckpointException {
+    private NDArray forward(QuantizedModel<?> model, NDList in) throws CheckpointException {
         try {
             return model.forward(in);
         } catch (ForwardException e) {
-            throw new CheckpointException(input + ": does not fit the model: " + e.getMessage(), e);
+            String files = inputs.size() == 1 ? inputs.get(0).toString() : inputs.toString();
+            throw new CheckpointException(files + ": does not fit the model: " + e.getMessage(), e);
         }
     }
 
-    private Tensor inputTensor() throws IOException {
+    private static Tensor inputTensor(Path input) throws IOException {
         Object root = TorchFiles.read(input).root();
         if (!(root instanceof Tensor t) || t.dtype().isQuantized()) {
             throw new CheckpointFormatException(input.toString(), "--input must hold one plain tensor (torch.save(tensor, f))");

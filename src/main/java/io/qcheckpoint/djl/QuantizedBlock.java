@@ -19,8 +19,9 @@ import java.util.UUID;
 
 /**
  * A {@link QuantizedModel} as a DJL {@link ai.djl.nn.Block}, so that a DJL {@link Model} serves it
- * through {@code model.newPredictor(translator)} with DJL's translators or the caller's own. One
- * float32 {@link NDArray} in, one out, computed by {@link QuantizedModel#forward}: the same kernels,
+ * through {@code model.newPredictor(translator)} with DJL's translators or the caller's own. The
+ * model's inputs in (one float32 {@link NDArray} for a CNN; input ids and attention mask for an imported
+ * BERT-style model), one array out, computed by {@link QuantizedModel#forward}: the same kernels,
  * the same numbers. Inference only: it has no DJL parameters, and the weights are the checkpoint's.
  *
  * <p>The block does not own the model; {@link #newModel} makes a DJL model that does.
@@ -70,11 +71,11 @@ public final class QuantizedBlock extends AbstractBlock {
     }
 
     /**
-     * Runs the int8 model on the list's one array.
+     * Runs the int8 model on the list's arrays, in the order of the model's {@code forward} parameters.
      *
-     * @throws IllegalArgumentException if the list does not hold exactly one array
      * @throws UnsupportedOperationException if {@code training} is set: the int8 model only infers
-     * @throws io.qcheckpoint.nn.ForwardException if the array does not fit the model
+     * @throws io.qcheckpoint.nn.ForwardException if the model takes another number of inputs, or an
+     *     array does not fit it
      */
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
@@ -82,10 +83,7 @@ public final class QuantizedBlock extends AbstractBlock {
         if (training) {
             throw new UnsupportedOperationException("a QuantizedBlock only infers: the int8 model cannot be trained");
         }
-        if (inputs.size() != 1) {
-            throw new IllegalArgumentException("a QuantizedBlock takes one float32 NDArray, got a list of " + inputs.size());
-        }
-        return new NDList(model.forward(inputs.head()));
+        return new NDList(model.forward(inputs));
     }
 
     /**

@@ -62,6 +62,13 @@ final class Call implements AutoCloseable {
         }
     }
 
+    /** Runs a method of one tensor argument that returns a tensor, owned by the argument's manager. */
+    static NDArray unary(String method, NDArray x) {
+        try (Call c = new Call().tensor(x)) {
+            return c.tensor(method, x.getManager());
+        }
+    }
+
     @Override
     public void close() {
         owned.forEach(IValue::close);

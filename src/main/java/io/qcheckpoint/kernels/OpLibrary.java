@@ -84,7 +84,7 @@ final class OpLibrary {
     static byte[] archive(byte[] code) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            stored(zip, "ops/version", ascii("3\n"));
+            stored(zip, "ops/version", ascii("10\n")); // 10: gelu takes approximate (torch 1.12)
             stored(zip, "ops/code/__torch__.py", code);
             stored(zip, "ops/data.pkl", MODULE_PICKLE);
             stored(zip, "ops/constants.pkl", EMPTY_CONSTANTS);

@@ -78,7 +78,7 @@ public final class QuantizedKernels {
      * @return the float tensor
      */
     public static NDArray dequantize(NDArray q) {
-        return unary("dequantize", q);
+        return Call.unary("dequantize", q);
     }
 
     /**
@@ -117,7 +117,7 @@ public final class QuantizedKernels {
      * @return the quantized result
      */
     public static NDArray relu6(NDArray q) {
-        return unary("relu6", q);
+        return Call.unary("relu6", q);
     }
 
     /**
@@ -143,12 +143,12 @@ public final class QuantizedKernels {
      * @return the result, of the input's kind
      */
     public static NDArray hardsigmoid(NDArray x) {
-        return unary("hardsigmoid", x);
+        return Call.unary("hardsigmoid", x);
     }
 
     /** Returns the integer representation of a quantized tensor ({@code q.int_repr()}). */
     public static NDArray intRepr(NDArray q) {
-        return unary("int_repr", q);
+        return Call.unary("int_repr", q);
     }
 
     /** Returns a quantized tensor's scheme ({@code q.qscheme()}). */
@@ -174,12 +174,12 @@ public final class QuantizedKernels {
 
     /** Returns a per-channel quantized tensor's scales ({@code q.q_per_channel_scales()}). */
     public static NDArray qPerChannelScales(NDArray q) {
-        return unary("q_per_channel_scales", q);
+        return Call.unary("q_per_channel_scales", q);
     }
 
     /** Returns a per-channel quantized tensor's zero points ({@code q.q_per_channel_zero_points()}). */
     public static NDArray qPerChannelZeroPoints(NDArray q) {
-        return unary("q_per_channel_zero_points", q);
+        return Call.unary("q_per_channel_zero_points", q);
     }
 
     /** Returns a per-channel quantized tensor's channel dimension ({@code q.q_per_channel_axis()}). */
@@ -349,12 +349,6 @@ public final class QuantizedKernels {
     private static NDArray packedOp(String op, NDArray x, PackedParams weights, QParams out) {
         try (Call c = new Call().tensor(x).borrowed(weights.value()).borrowed(out.boxedScale())
                 .borrowed(out.boxedZeroPoint())) {
-            return c.tensor(op, x.getManager());
-        }
-    }
-
-    private static NDArray unary(String op, NDArray x) {
-        try (Call c = new Call().tensor(x)) {
             return c.tensor(op, x.getManager());
         }
     }

@@ -183,10 +183,10 @@ public final class EagerRebuild {
             String type = LpotOps.opType(m);
             if (!type.equals(op.type())) {
                 problems.add("op '" + op.name() + "' is a " + op.type() + " in the config, a "
-                        + m.getClass().getSimpleName() + " in the model");
+                        + m.typeName() + " in the model");
             } else if (!cfg.ops().get(op).isFp32() && mappings.factoryFor(m.getClass()) == null) {
-                throw new CheckpointFormatException(file, "op '" + op.name() + "' (" + m.getClass().getSimpleName()
-                        + ") is int8 in the config, but this library has no quantized " + m.getClass().getSimpleName()
+                throw new CheckpointFormatException(file, "op '" + op.name() + "' (" + m.typeName()
+                        + ") is int8 in the config, but this library has no quantized " + m.typeName()
                         + " for " + cfg.approach() + "; give it fp32 (dtype: fp32) in the config");
             }
         }

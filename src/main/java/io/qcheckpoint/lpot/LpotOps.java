@@ -55,7 +55,7 @@ public final class LpotOps {
      * @return the op type
      */
     public static String opType(Module module) {
-        String type = module.getClass().getSimpleName();
+        String type = module.typeName();
         return UNIFIED_TYPES.getOrDefault(type, type);
     }
 

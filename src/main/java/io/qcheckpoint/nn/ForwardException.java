@@ -116,10 +116,10 @@ public class ForwardException extends IllegalArgumentException {
         return d == DataType.UNKNOWN ? "quantized" : d.toString();
     }
 
-    /** The project's module types relative to {@code io.qcheckpoint.nn} ({@code quantized.Linear}), others by simple name. */
+    /** The project's module types relative to {@code io.qcheckpoint.nn} ({@code quantized.Linear}), others by torch's name. */
     private static String typeName(Module m) {
         String name = m.getClass().getName();
-        return name.startsWith(PACKAGE) ? name.substring(PACKAGE.length()) : m.getClass().getSimpleName();
+        return name.startsWith(PACKAGE) ? name.substring(PACKAGE.length()) : m.typeName();
     }
 
     /** libtorch's reason: the last {@code RuntimeError:} line of a TorchScript traceback, else the first line. */

@@ -2,6 +2,7 @@ package io.qcheckpoint.nn;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.pt.StateDict;
@@ -39,6 +40,32 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * @return the output, owned by the input's manager
      */
     public abstract NDArray forward(NDArray input);
+
+    /**
+     * Runs the module on several inputs, in the order of the model's {@code forward} parameters (a
+     * BERT-style model's {@code input_ids, attention_mask}). Modules of one input take a list of one.
+     *
+     * @param inputs the inputs
+     * @return the output, owned by the first input's manager
+     * @throws ForwardException if the module takes another number of inputs, or cannot run on them
+     */
+    public NDArray forward(NDList inputs) {
+        if (inputs.size() != 1) {
+            throw new ForwardException(this, "takes one input, got " + inputs.size(), null);
+        }
+        return forward(inputs.head());
+    }
+
+    /**
+     * Returns the name torch gives this module's type, as LPOT's tune config writes it ({@code Conv2d},
+     * {@code Embedding}): the class's simple name, unless the module stands for a torch type it is
+     * not a class of (an imported model's modules).
+     *
+     * @return the type name
+     */
+    public String typeName() {
+        return getClass().getSimpleName();
+    }
 
     /**
      * Returns torch's {@code _version} of this module type, written to {@code _metadata}.

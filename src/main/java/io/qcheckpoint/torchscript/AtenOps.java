@@ -11,7 +11,10 @@ import static io.qcheckpoint.torchscript.Values.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.qcheckpoint.kernels.FloatKernels;
 import io.qcheckpoint.nn.Hardsigmoid;
 import io.qcheckpoint.nn.Hardswish;
 import java.util.ArrayList;
@@ -95,6 +98,24 @@ final class AtenOps {
         for (String name : List.of("torch.adaptive_avg_pool2d", "torch.nn.functional.adaptive_avg_pool2d")) {
             op(t, name, "input,output_size", a -> globalAvgPool(tensor(a[0]), longs(a[1])));
         }
+        op(t, "torch.rsub", "input,other,alpha=1", a -> rsub(tensor(a[0]), a[1], number(a[2])));
+        op(t, "torch.embedding", "weight,indices,padding_idx=-1,scale_grad_by_freq=False,sparse=False",
+            a -> FloatKernels.embedding(tensor(a[0]), tensor(a[1]), integer(a[2])));
+        op(t, "torch.layer_norm", "input,normalized_shape,weight=None,bias=None,eps=0.00001,cudnn_enable=True",
+            a -> FloatKernels.layerNorm(tensor(a[0]), longs(a[1]), affine(a[2], "weight"), affine(a[3], "bias"),
+                number(a[4])));
+        op(t, "torch.gelu", "input,approximate='none'", a -> FloatKernels.gelu(tensor(a[0]), tanhGelu(a[1])));
+        op(t, "torch.slice", "input,dim=0,start=None,end=None,step=1",
+            a -> slice(tensor(a[0]), integer(a[1]), a[2], a[3], integer(a[4])));
+        op(t, "torch.select", "input,dim,index", a -> select(tensor(a[0]), integer(a[1]), integer(a[2])));
+        op(t, "torch.unsqueeze", "input,dim", a -> unsqueeze(tensor(a[0]), integer(a[1])));
+        op(t, "torch.to", "input,dtype,non_blocking=False,copy=False,memory_format=None",
+            a -> tensor(a[0]).toType(ScalarTypes.dataType(a[1]), bool(a[3])));
+        op(t, "torch.zeros_like", "input,dtype=None,layout=None,device=None,pin_memory=None,memory_format=None",
+            a -> filledLike(tensor(a[0]), a[1], a[3], 0));
+        op(t, "torch.ones_like", "input,dtype=None,layout=None,device=None,pin_memory=None,memory_format=None",
+            a -> filledLike(tensor(a[0]), a[1], a[3], 1));
+        op(t, "torch.device", "type", a -> (String) a[0]);
         op(t, "torch.chunk", "input,chunks,dim=0", a -> chunk(tensor(a[0]), integer(a[1]), integer(a[2])));
         op(t, "torch.size", "input,dim=None", a -> size(tensor(a[0]), a[1]));
         op(t, "ops.prim.NumToTensor", "a", a -> a[0]);
@@ -136,6 +157,9 @@ final class AtenOps {
     }
 
     private static Object literal(String s) {
+        if (s.startsWith("'")) {
+            return s.substring(1, s.length() - 1);
+        }
         switch (s) {
             case "None": return null;
             case "True": return Boolean.TRUE;
@@ -230,6 +254,81 @@ final class AtenOps {
         try (NDArray pooled = x.getNDArrayInternal().globalAvgPool()) {
             return pooled.reshape(pooled.getShape().addAll(new Shape(1, 1)));
         }
+    }
+
+    private static NDArray rsub(NDArray x, Object other, double alpha) {
+        NDArray scaled = alpha == 1 ? x : x.mul(alpha);
+        return other instanceof NDArray b ? b.sub(scaled) : scaled.getNDArrayInternal().rsub(number(other));
+    }
+
+    private static NDArray affine(Object v, String name) {
+        if (v == null) {
+            throw new IllegalArgumentException("layer_norm without a " + name + " (elementwise_affine=False) is not"
+                    + " supported");
+        }
+        return tensor(v);
+    }
+
+    private static boolean tanhGelu(Object approximate) {
+        if ("none".equals(approximate) || "tanh".equals(approximate)) {
+            return "tanh".equals(approximate);
+        }
+        throw new IllegalArgumentException("gelu's approximate is 'none' or 'tanh', got " + Values.describe(approximate));
+    }
+
+    /** torch's slice: negative bounds count from the end, bounds past either end are clamped. */
+    private static NDArray slice(NDArray x, long dim, Object start, Object end, long step) {
+        if (step < 1) {
+            throw new IllegalArgumentException("slice step must be positive, got " + step);
+        }
+        int d = axis(x, dim);
+        long size = x.getShape().get(d);
+        long from = clamp(start == null ? 0 : integer(start), size);
+        long to = Math.max(from, clamp(end == null ? size : integer(end), size));
+        if (from == 0 && to == size && step == 1) {
+            return x;
+        }
+        return x.get(new NDIndex().addAllDim(d).addSliceDim(from, to, step));
+    }
+
+    private static long clamp(long index, long size) {
+        long i = index < 0 ? index + size : index;
+        return Math.min(Math.max(i, 0), size);
+    }
+
+    private static NDArray select(NDArray x, long dim, long index) {
+        int d = axis(x, dim);
+        long size = x.getShape().get(d);
+        if (index < -size || index >= size) {
+            throw new IndexOutOfBoundsException("select index " + index + " is out of range for dimension " + d
+                    + " of size " + size);
+        }
+        return x.get(new NDIndex().addAllDim(d).addIndices(index < 0 ? index + size : index));
+    }
+
+    private static NDArray unsqueeze(NDArray x, long dim) {
+        int rank = x.getShape().dimension() + 1;
+        if (dim < -rank || dim >= rank) {
+            throw new IndexOutOfBoundsException("unsqueeze dimension " + dim + " is out of range for rank " + rank);
+        }
+        return x.expandDims((int) Math.floorMod(dim, rank));
+    }
+
+    private static NDArray filledLike(NDArray x, Object dtype, Object device, int value) {
+        if (device != null && !"cpu".equals(device)) {
+            throw new IllegalArgumentException("tensors are created on the cpu, not on " + Values.describe(device));
+        }
+        DataType type = dtype == null ? x.getDataType() : ScalarTypes.dataType(dtype);
+        NDArray out = x.getManager().zeros(x.getShape(), type);
+        return value == 0 ? out : out.addi(value);
+    }
+
+    private static int axis(NDArray x, long dim) {
+        int rank = x.getShape().dimension();
+        if (dim < -rank || dim >= rank) {
+            throw new IndexOutOfBoundsException("dimension " + dim + " is out of range for rank " + rank);
+        }
+        return (int) Math.floorMod(dim, rank);
     }
 
     private static NDArray cat(List<?> xs, int dim) {

@@ -443,7 +443,7 @@ final class Compiler {
             for (int i = 0; i < values.length; i++) {
                 values[i] = args[i].eval(f);
             }
-            return fn.apply(values);
+            return f.adopt(fn.apply(values), values);
         };
     }
 
@@ -456,8 +456,9 @@ final class Compiler {
             compileMethod(method, c.line());
             return f -> f.self.invoke(method, Values.list(args.eval(f)).stream().map(x -> (Object) x).toList());
         }
-        if (path.contains(".")) {
-            throw refuse(c.line(), "call of " + path + ", which is not a child of this module");
+        if (!childTypes.containsKey(path)) {
+            throw refuse(c.line(), "call of " + path + ", which is not a child of this module (nor of a container"
+                    + " child without code, such as a ModuleList)");
         }
         String type = childTypes.get(path);
         if (functionalChildren.contains(path)) {
@@ -480,8 +481,7 @@ final class Compiler {
             Eval x = expr(c.args().get(0), scope);
             return f -> f.self.callChild(path, Values.tensor(x.eval(f)));
         }
-        return f -> ((ScriptedModule) f.self.childModule(path)).invoke(method,
-                Values.list(args.eval(f)).stream().map(x -> (Object) x).toList());
+        return f -> f.self.invokeChild(path, method, Values.list(args.eval(f)).stream().map(x -> (Object) x).toList());
     }
 
     private Eval functionalCall(String path, String method, Call c, Eval args) throws CheckpointFormatException {

@@ -2,10 +2,12 @@ package io.qcheckpoint.torchscript;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import io.qcheckpoint.nn.ForwardException;
 import io.qcheckpoint.nn.Functional;
 import io.qcheckpoint.nn.Module;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A module of a TorchScript file whose torch type has no module of its own in {@code io.qcheckpoint.nn}
@@ -25,6 +27,12 @@ public final class ScriptedModule extends Module {
     /** Returns the torch type, e.g. {@code torchvision.models.quantization.resnet.QuantizableResNet}. */
     public String torchType() {
         return torchType;
+    }
+
+    /** Returns the torch type's simple name ({@code Embedding}, {@code BertLayer}), as LPOT names the op type. */
+    @Override
+    public String typeName() {
+        return CodeBase.simpleName(torchType);
     }
 
     Program program() {
@@ -52,20 +60,48 @@ public final class ScriptedModule extends Module {
      *
      * @param input the input
      * @return the output, owned by the input's manager
-     * @throws ForwardException if a child, or an operation of the code, cannot run on what it gets
+     * @throws ForwardException if the code takes another number of inputs, or a child or an operation of
+     *     the code cannot run on what it gets
      */
     @Override
     public NDArray forward(NDArray input) {
+        return forward(new NDList(input));
+    }
+
+    /**
+     * Runs the compiled {@code forward} on its inputs, in the order of its parameters.
+     *
+     * @param inputs the inputs
+     * @return the output, owned by the inputs' manager
+     * @throws ForwardException if the code takes another number of inputs, or a child or an operation of
+     *     the code cannot run on what it gets
+     */
+    @Override
+    public NDArray forward(NDList inputs) {
+        return (NDArray) guarded(() -> Values.tensor(invoke("forward", List.copyOf(inputs))));
+    }
+
+    /** Runs code of this module, turning an operation's refusal into a ForwardException that names it. */
+    private Object guarded(Supplier<Object> code) {
         try {
-            return Values.tensor(invoke("forward", List.of(input)));
+            return code.get();
         } catch (ForwardException e) {
             throw e;
         } catch (IllegalArgumentException | UnsupportedOperationException | IndexOutOfBoundsException
                  | ArithmeticException e) {
-            // an operation of the code refused what it got: name this module, as a child's failure would be
             throw new ForwardException(this, e.getMessage(), e);
         } catch (EngineException e) {
             throw ForwardException.refused(this, e);
+        }
+    }
+
+    /** Runs a method of a scripted child (or of a child of a container child), as {@link #callChild} runs forward. */
+    Object invokeChild(String path, String method, List<Object> args) {
+        try {
+            ScriptedModule child = (ScriptedModule) module(path);
+            return child.guarded(() -> child.invoke(method, args));
+        } catch (ForwardException e) {
+            throw e.within(path);
         }
     }
 
@@ -73,16 +109,24 @@ public final class ScriptedModule extends Module {
         return program.invoke(method, this, args);
     }
 
-    NDArray callChild(String name, NDArray input) {
-        return call(name, input);
+    /** Runs a child, or a child of a container child without code ({@code layer.0} of a ModuleList). */
+    NDArray callChild(String path, NDArray input) {
+        int dot = path.indexOf('.');
+        if (dot < 0) {
+            return call(path, input);
+        }
+        String container = path.substring(0, dot);
+        try {
+            return ((ScriptedModule) child(container)).callChild(path.substring(dot + 1), input);
+        } catch (ForwardException e) {
+            throw e.within(container);
+        }
     }
 
-    Functional functionalChild(String name) {
-        return functional(name);
-    }
-
-    Module childModule(String name) {
-        return child(name);
+    Functional functionalChild(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? functional(path) : ((ScriptedModule) module(path.substring(0, dot)))
+                .functional(path.substring(dot + 1));
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Builds a float {@link Module} tree from a TorchScript file ({@code torch.jit.save} of a traced or
@@ -81,7 +82,7 @@ public final class TorchScriptModels {
         }
     }
 
-    /** A Module takes one tensor and returns one: the root's forward must too. */
+    /** A Module takes tensors and returns one: the root's forward must too. */
     private void checkSignature(ScriptObject root) throws CheckpointFormatException {
         CodeBase.Located cls = code.find(root.qualifiedName());
         Ast.Def forward = cls.def().method("forward");
@@ -89,12 +90,20 @@ public final class TorchScriptModels {
             return;
         }
         String returns = forward.returns() == null ? "Tensor" : Compiler.dotted(forward.returns());
-        if (forward.params().size() != 2 || !"Tensor".equals(returns)) {
+        boolean tensorsIn = forward.params().size() >= 2 && forward.params().stream().skip(1)
+                .allMatch(p -> p.type() == null || "Tensor".equals(Compiler.dotted(p.type())));
+        if (!tensorsIn || !"Tensor".equals(returns)) {
             throw new UnsupportedScriptException(code.archiveName(), cls.where(forward.line()), root.qualifiedName(),
-                    "forward takes " + (forward.params().size() - 1) + " inputs and returns "
-                    + (returns == null ? "a tuple" : returns) + "; an imported model takes one Tensor and returns one"
+                    "forward takes " + describe(forward) + " and returns " + (returns == null ? "a tuple" : returns)
+                    + "; an imported model takes Tensors and returns one"
                     + " (GoogLeNet and Inception3 return their Outputs tuple when scripted: trace them)");
         }
+    }
+
+    private static String describe(Ast.Def method) {
+        return method.params().stream().skip(1)
+                .map(p -> p.name() + ": " + (p.type() == null ? "?" : Compiler.dotted(p.type())))
+                .collect(Collectors.joining(", ", "(", ")"));
     }
 
     private Module build(ScriptObject object, String path) throws CheckpointFormatException {
@@ -129,13 +138,7 @@ public final class TorchScriptModels {
             if (e.getValue() instanceof ScriptObject child) {
                 Module c = build(child, path.isEmpty() ? e.getKey() : path + "." + e.getKey());
                 m.addChild(e.getKey(), c);
-                childTypes.put(e.getKey(), CodeBase.torchType(child.qualifiedName()));
-                if (c instanceof Functional) {
-                    functional.add(e.getKey());
-                }
-                if (c instanceof ScriptedModule s) {
-                    childCode.put(e.getKey(), s.program());
-                }
+                addCallable(e.getKey(), child, c, childTypes, functional, childCode);
             }
         }
         try (NDManager staging = NDManager.newBaseManager()) {
@@ -149,6 +152,28 @@ public final class TorchScriptModels {
             }
         }
         m.install(new Compiler(code, cls, object, childTypes, functional, tensors, childCode).compile());
+    }
+
+    /**
+     * Records what the compiler needs to know of a module its code may call; a container without code
+     * (ModuleList, ModuleDict) is called through, so its children are recorded under dotted names.
+     */
+    private static void addCallable(String name, ScriptObject object, Module module, Map<String, String> types,
+            Set<String> functional, Map<String, Program> code) {
+        types.put(name, CodeBase.torchType(object.qualifiedName()));
+        if (module instanceof Functional) {
+            functional.add(name);
+        }
+        if (module instanceof ScriptedModule s) {
+            code.put(name, s.program());
+            if (!s.program().has("forward")) {
+                for (Map.Entry<String, Object> e : object.attributes().entrySet()) {
+                    if (e.getValue() instanceof ScriptObject child) {
+                        addCallable(name + "." + e.getKey(), child, s.child(e.getKey()), types, functional, code);
+                    }
+                }
+            }
+        }
     }
 
     private NDArray array(NDManager staging, ScriptObject object, String name, boolean optional)

@@ -146,3 +146,15 @@ class Ops(Module):
   def conv3d_prepack_nobias(self: __torch__.Ops,
     weight: Tensor, stride: List[int], padding: List[int], dilation: List[int], groups: int) -> __torch__.torch.classes.quantized.Conv3dPackedParamsBase:
     return ops.quantized.conv3d_prepack(weight, None, stride, padding, dilation, groups)
+  def embedding(self: __torch__.Ops,
+    weight: Tensor, indices: Tensor, padding_idx: int) -> Tensor:
+    return torch.embedding(weight, indices, padding_idx)
+  def layer_norm(self: __torch__.Ops,
+    x: Tensor, normalized_shape: List[int], weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+    return torch.layer_norm(x, normalized_shape, weight, bias, eps)
+  def gelu(self: __torch__.Ops,
+    x: Tensor) -> Tensor:
+    return torch.gelu(x)
+  def gelu_tanh(self: __torch__.Ops,
+    x: Tensor) -> Tensor:
+    return torch.gelu(x, approximate="tanh")

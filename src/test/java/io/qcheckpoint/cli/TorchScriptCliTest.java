@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.testing.PythonTorch;
@@ -36,6 +37,26 @@ class TorchScriptCliTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertArrayEquals(((Tensor) TorchFiles.read(dir.resolve("int8_output.pt")).root()).toFloatArray(),
                 ((Tensor) TorchFiles.read(out).root()).toFloatArray());
+    }
+
+    /** A model of two inputs takes them as two --input files, in the order of its forward's parameters. */
+    @Test
+    void runTakesSeveralInputs() throws Exception {
+        PythonTorch.run("bert_encoder.py", "generate", dir.toString());
+        Path out = dir.resolve("out.pt");
+        Cli.Result r = Cli.run("run", dir.resolve("checkpoint"), "--torchscript", dir.resolve("fp32.pt"),
+                "--input", dir.resolve("input_ids.pt"), "--input", dir.resolve("attention_mask.pt"), "--output", out,
+                "--engine", "qnnpack");
+        assertEquals(0, r.exitCode(), r.toString());
+        QuantizedModelsTestSupport.assertClose(
+                ((Tensor) TorchFiles.read(dir.resolve("int8_output_qnnpack.pt")).root()).toFloatArray(),
+                ((Tensor) TorchFiles.read(out).root()).toFloatArray(), 1e-4, "BERT-style encoder's int8 logits");
+
+        Cli.Result one = Cli.run("run", dir.resolve("checkpoint"), "--torchscript", dir.resolve("fp32.pt"),
+                "--input", dir.resolve("input_ids.pt"), "--output", dir.resolve("one.pt"));
+        assertEquals(2, one.exitCode(), one.toString());
+        assertTrue(one.err().contains("input_ids.pt: does not fit the model: BertForSequenceClassification: forward"
+                + " takes 2 inputs, got 1"), one.toString());
     }
 
     @Test
