@@ -15,6 +15,9 @@ usage: /usr/bin/python3 src/test/python/torchscript_fixtures.py generate
         hostile_stub.pt                 a traced model whose QuantStub acts first in a submodule with two inputs
         expected.json                   {file: what the test expects}
         tiny_ops.json                   the ops LPOT lists for TinyNet, static approach: [[name, type], ...]
+        refnet_trace.pt                 the serving example's model (lpot_models.RefNet, conv + relu fused, the
+                                        lpot15_static fixture's fp32_sd.pt) traced on that fixture's input.pt;
+                                        examples/serve-lpot-checkpoint/fp32.pt is a copy
 Deterministic: fixed seeds, PYTHONHASHSEED=0 (the script restarts itself with it), fixed zip record dates; running
 it twice gives identical bytes.
 """
@@ -102,6 +105,16 @@ def rewrite(src, dst, change):
             zout.writestr(out, change(info.filename, zin.read(info.filename)))
 
 
+def refnet_trace(lpot_models, path):
+    """The serving example's float model, traced: RefNet fused as LPOT v1.5 tuned it, with its float weights."""
+    case = os.path.join(HERE, '..', 'resources', 'fixtures', 'lpot', 'lpot15_static')
+    model = lpot_models.RefNet()
+    tq.fuse_modules(model.eval(), [['conv', 'relu']], inplace=True)
+    model.load_state_dict(torch.load(os.path.join(case, 'fp32_sd.pt')))
+    with torch.no_grad():
+        torch.jit.trace(model, torch.load(os.path.join(case, 'input.pt'))).save(path)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(1)
@@ -120,6 +133,7 @@ def main(out):
     with open(os.path.join(out, 'tiny_ops.json'), 'w', encoding='utf-8', newline='\n') as f:
         f.write(json.dumps([list(op) for op in lpot_models.quantizable_ops(m, lpot_models.STATIC)]) + '\n')
     torch.save(y, os.path.join(out, 'float_output.pt'))
+    refnet_trace(lpot_models, os.path.join(out, 'refnet_trace.pt'))
 
     def global_os(name, data):
         if not name.endswith('/data.pkl'):

@@ -7,9 +7,11 @@ import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
+import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.torchscript.TorchScriptModels;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,28 +34,40 @@ class QuickstartTest {
         assertEquals(null, QuickstartTest.class.getResource("/io/qcheckpoint/demo/digits.csv.gz"), "the demo's data");
     }
 
+    /** The README's first quickstart: the float model from its TorchScript file, no model code. */
     @Test
-    void theCheckpointServesPytorchsOutput() throws Exception {
+    void theCheckpointServesPytorchsOutputOnTheTorchScriptFile() throws Exception {
+        try (Module fp32 = TorchScriptModels.load(EXAMPLE.resolve("fp32.pt"))) {
+            assertServesPytorchsOutput(fp32);
+        }
+    }
+
+    @Test
+    void theCheckpointServesPytorchsOutputOnTheJavaModel() throws Exception {
         try (RefNet fp32 = new RefNet()) {
             fp32.loadStateDict(TorchFiles.readStateDict(EXAMPLE.resolve("fp32_weights.pt")), true);
             fp32.eval();
-            Path checkpoint = EXAMPLE.resolve("checkpoint");
-            try (QuantizedModel<?> int8 = Checkpoints.load(checkpoint, fp32); NDManager request = NDManager.newBaseManager()) {
-                Tensor input = (Tensor) TorchFiles.read(EXAMPLE.resolve("input.pt")).root();
-                NDArray y = int8.forward(TensorArrays.toNDArray(request, input));
-                float[] java = y.toFloatArray();
-                float[] torch = ((Tensor) TorchFiles.read(EXAMPLE.resolve("output.pt")).root()).toFloatArray();
-                StateDict weights = TorchFiles.readStateDict(checkpoint.resolve("best_model_weights.pt"));
-                double step = weights.tensor("fc.scale").toFloatArray()[0];
-                assertEquals(torch.length, java.length);
-                double sum = 0;
-                for (int i = 0; i < torch.length; i++) {
-                    double steps = Math.abs(torch[i] - java[i]) / step;
-                    assertTrue(steps <= 8 + 1e-3, "element " + i + ": " + java[i] + " vs torch's " + torch[i]);
-                    sum += steps;
-                }
-                assertTrue(sum / torch.length <= 2, "mean difference " + sum / torch.length + " steps");
+            assertServesPytorchsOutput(fp32);
+        }
+    }
+
+    private static void assertServesPytorchsOutput(Module fp32) throws Exception {
+        Path checkpoint = EXAMPLE.resolve("checkpoint");
+        try (QuantizedModel<?> int8 = Checkpoints.load(checkpoint, fp32); NDManager request = NDManager.newBaseManager()) {
+            Tensor input = (Tensor) TorchFiles.read(EXAMPLE.resolve("input.pt")).root();
+            NDArray y = int8.forward(TensorArrays.toNDArray(request, input));
+            float[] java = y.toFloatArray();
+            float[] torch = ((Tensor) TorchFiles.read(EXAMPLE.resolve("output.pt")).root()).toFloatArray();
+            StateDict weights = TorchFiles.readStateDict(checkpoint.resolve("best_model_weights.pt"));
+            double step = weights.tensor("fc.scale").toFloatArray()[0];
+            assertEquals(torch.length, java.length);
+            double sum = 0;
+            for (int i = 0; i < torch.length; i++) {
+                double steps = Math.abs(torch[i] - java[i]) / step;
+                assertTrue(steps <= 8 + 1e-3, "element " + i + ": " + java[i] + " vs torch's " + torch[i]);
+                sum += steps;
             }
+            assertTrue(sum / torch.length <= 2, "mean difference " + sum / torch.length + " steps");
         }
     }
 }

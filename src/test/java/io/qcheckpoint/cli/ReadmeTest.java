@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qcheckpoint.testing.TorchOutputs;
+import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
+import io.qcheckpoint.testing.TorchOutputs;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
@@ -17,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,7 +54,7 @@ class ReadmeTest {
             compiles(dir, Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1)), EXAMPLE.resolve("RefNet.java"));
             blocks++;
         }
-        assertEquals(4, blocks, "README.md has the four quickstarts");
+        assertEquals(5, blocks, "README.md has the five quickstarts");
     }
 
     @Test
@@ -90,6 +93,28 @@ class ReadmeTest {
         assertTorchsOutput(actual);
     }
 
+    /** The quickstart without a TorchScript file, as written: RefNet and its float weights. */
+    @Test
+    void theModuleQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
+        Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
+        String source = null;
+        while (source == null && m.find()) {
+            source = m.group(1).contains("public class ModuleQuickstart") ? m.group(1) : null;
+        }
+        assertTrue(source != null, "README has the Module quickstart");
+        compiles(dir, Files.writeString(dir.resolve("ModuleQuickstart.java"), source), EXAMPLE.resolve("RefNet.java"));
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+             ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            Method load = loader.loadClass("ModuleQuickstart").getDeclaredMethod("load", Path.class);
+            load.setAccessible(true);
+            try (QuantizedModel<?> int8 = (QuantizedModel<?>) load.invoke(null, EXAMPLE)) {
+                Tensor input = (Tensor) TorchFiles.read(EXAMPLE.resolve("input.pt")).root();
+                assertTorchsOutput(int8.forward(io.qcheckpoint.kernels.TensorArrays.toNDArray(manager, input))
+                        .toFloatArray());
+            }
+        }
+    }
+
     /** The DJL quickstart, as written, through Criteria: RefNet found by name through the context class loader. */
     @Test
     void theDjlQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
@@ -116,27 +141,36 @@ class ReadmeTest {
         }
     }
 
+    /** Both run commands for the example: with its TorchScript file, and with RefNet and its float weights. */
     @Test
-    void theRunCommandForTheExampleWorksAsWritten() throws Exception {
+    void theRunCommandsForTheExampleWorkAsWritten() throws Exception {
         List<String> lines = Files.readAllLines(README);
         String start = "bin/qcheckpoint run " + EXAMPLE.toString().replace('\\', '/') + "/checkpoint ";
-        int at = lines.stream().filter(l -> l.startsWith(start)).findFirst().map(lines::indexOf).orElse(-1);
-        assertTrue(at >= 0, "README shows the run command for the example");
-        StringBuilder command = new StringBuilder(lines.get(at));
-        while (command.toString().endsWith("\\")) {
-            command.setLength(command.length() - 1);
-            command.append(' ').append(lines.get(++at));
-        }
-        List<String> args = new ArrayList<>(List.of(command.toString().trim().split("\\s+")));
-        assertEquals(List.of("bin/qcheckpoint", "run"), args.subList(0, 2));
-        // the classes go where the example's run script compiles them; the output into the test's folder
         Path classes = compileExampleModel(Files.createDirectory(dir.resolve("classes")));
-        args.set(args.indexOf("--classpath") + 1, classes.toString());
-        Path out = dir.resolve("out.pt");
-        args.set(args.indexOf("--output") + 1, out.toString());
-        Cli.Result r = Cli.run(args.subList(1, args.size()).toArray());
-        assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
-        assertTorchsOutput(((Tensor) TorchFiles.read(out).root()).toFloatArray());
+        Set<String> models = new HashSet<>();
+        for (int at = 0; at < lines.size(); at++) {
+            if (!lines.get(at).startsWith(start)) {
+                continue;
+            }
+            StringBuilder command = new StringBuilder(lines.get(at));
+            while (command.toString().endsWith("\\")) {
+                command.setLength(command.length() - 1);
+                command.append(' ').append(lines.get(++at));
+            }
+            List<String> args = new ArrayList<>(List.of(command.toString().trim().split("\\s+")));
+            assertEquals(List.of("bin/qcheckpoint", "run"), args.subList(0, 2));
+            // the classes go where the example's run script compiles them; the output into the test's folder
+            if (args.contains("--classpath")) {
+                args.set(args.indexOf("--classpath") + 1, classes.toString());
+            }
+            Path out = dir.resolve("out.pt");
+            args.set(args.indexOf("--output") + 1, out.toString());
+            Cli.Result r = Cli.run(args.subList(1, args.size()).toArray());
+            assertEquals(Main.EXIT_OK, r.exitCode(), r::toString);
+            assertTorchsOutput(((Tensor) TorchFiles.read(out).root()).toFloatArray());
+            models.add(args.contains("--torchscript") ? "--torchscript" : args.contains("--model") ? "--model" : "?");
+        }
+        assertEquals(Set.of("--torchscript", "--model"), models, "README shows the run command both ways");
     }
 
     @Test
@@ -148,6 +182,9 @@ class ReadmeTest {
             assertArrayEquals(Files.readAllBytes(FIXTURE.resolve(pair[1])), Files.readAllBytes(EXAMPLE.resolve(pair[0])),
                     pair[0]);
         }
+        // torchscript_fixtures.py traces RefNet with those float weights (FixturesComeFromTorchTest regenerates it)
+        assertArrayEquals(Files.readAllBytes(Path.of("src/test/resources/fixtures/torchscript/refnet_trace.pt")),
+                Files.readAllBytes(EXAMPLE.resolve("fp32.pt")), "fp32.pt");
         assertArrayEquals(Files.readAllBytes(Path.of("src/test/resources/fixtures/reference/lpot-v1.5/"
                 + "post_training_static_quant.best_model_weights.pt")),
                 Files.readAllBytes(EXAMPLE.resolve("checkpoint/best_model_weights.pt")), "LPOT v1.5 wrote it");
