@@ -96,13 +96,7 @@ class ReadmeTest {
     /** The quickstart without a TorchScript file, as written: RefNet and its float weights. */
     @Test
     void theModuleQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
-        Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
-        String source = null;
-        while (source == null && m.find()) {
-            source = m.group(1).contains("public class ModuleQuickstart") ? m.group(1) : null;
-        }
-        assertTrue(source != null, "README has the Module quickstart");
-        compiles(dir, Files.writeString(dir.resolve("ModuleQuickstart.java"), source), EXAMPLE.resolve("RefNet.java"));
+        compileReadmeClass("ModuleQuickstart");
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
              ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             Method load = loader.loadClass("ModuleQuickstart").getDeclaredMethod("load", Path.class);
@@ -118,13 +112,7 @@ class ReadmeTest {
     /** The DJL quickstart, as written, through Criteria: RefNet found by name through the context class loader. */
     @Test
     void theDjlQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
-        Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
-        String source = null;
-        while (source == null && m.find()) {
-            source = m.group(1).contains("public class DjlQuickstart") ? m.group(1) : null;
-        }
-        assertTrue(source != null, "README has the DJL quickstart");
-        compiles(dir, Files.writeString(dir.resolve("DjlQuickstart.java"), source), EXAMPLE.resolve("RefNet.java"));
+        compileReadmeClass("DjlQuickstart");
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
@@ -197,6 +185,17 @@ class ReadmeTest {
     private static void assertTorchsOutput(float[] actual) throws IOException, InterruptedException {
         double step = new ObjectMapper().readTree(FIXTURE.resolve("case.json").toFile()).get("output_scale").asDouble();
         TorchOutputs.lpot(FIXTURE.getFileName().toString()).assertWithinOneStep(actual, step, "the example");
+    }
+
+    /** Compiles the README's ```java block that declares {@code className}, with the example's model, into dir. */
+    private void compileReadmeClass(String className) throws IOException {
+        Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
+        String source = null;
+        while (source == null && m.find()) {
+            source = m.group(1).contains("public class " + className) ? m.group(1) : null;
+        }
+        assertTrue(source != null, "README has the quickstart " + className);
+        compiles(dir, Files.writeString(dir.resolve(className + ".java"), source), EXAMPLE.resolve("RefNet.java"));
     }
 
     /**
