@@ -32,6 +32,8 @@ public final class CheckpointBlocks {
      * {@link NDArray} (still the caller's) or the path of a torch file that holds one tensor.
      */
     public static final String EXAMPLE_INPUT = "exampleInput";
+    /** The float model's TorchScript file, instead of {@link #FP32_MODEL}: no model code ({@link TorchScriptSource}). */
+    public static final String FP32_TORCHSCRIPT = "fp32TorchScript";
     /** The float state dict file for a {@link #FP32_MODEL} class (default: {@value ModuleClassSource#WEIGHTS_FILE} in or beside the checkpoint). */
     public static final String FP32_WEIGHTS = "fp32Weights";
 
@@ -123,10 +125,19 @@ public final class CheckpointBlocks {
      *
      * @param arguments the criteria's arguments (may be null)
      * @return the source
-     * @throws IllegalArgumentException if {@link #FP32_MODEL} is missing or of another type
+     * @throws IllegalArgumentException if neither {@link #FP32_TORCHSCRIPT} nor {@link #FP32_MODEL} is
+     *     given, both are, or {@link #FP32_MODEL} is of another type
      */
     static Fp32ModelSource fp32Source(Map<String, ?> arguments) {
         Object value = arguments == null ? null : arguments.get(FP32_MODEL);
+        Object torchScript = arguments == null ? null : arguments.get(FP32_TORCHSCRIPT);
+        if (torchScript != null) {
+            if (value != null) {
+                throw new IllegalArgumentException("give the float model once: the criteria arguments '" + FP32_MODEL
+                        + "' and '" + FP32_TORCHSCRIPT + "' are both set");
+            }
+            return new TorchScriptSource(Path.of(torchScript.toString()));
+        }
         if (value instanceof Fp32ModelSource source) {
             return source;
         }
@@ -135,7 +146,8 @@ public final class CheckpointBlocks {
             return new ModuleClassSource(name.trim(), classLoader(), weights);
         }
         throw new IllegalArgumentException("loading an LPOT checkpoint needs the float model it was tuned from: give the criteria"
-                + " argument '" + FP32_MODEL + "' (a Module class name or an Fp32ModelSource), got "
+                + " argument '" + FP32_TORCHSCRIPT + "' (its TorchScript file) or '" + FP32_MODEL
+                + "' (a Module class name or an Fp32ModelSource), got "
                 + (value == null ? "none" : value.getClass().getName()));
     }
 

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Where the float model a checkpoint was tuned from comes from: a {@link Module} class named in the
- * criteria ({@link ModuleClassSource}), a source the caller passes itself, and, once QCheckpoint
- * imports TorchScript, a TorchScript file beside the checkpoint.
+ * Where the float model a checkpoint was tuned from comes from: its TorchScript file
+ * ({@link TorchScriptSource}), a {@link Module} class named in the criteria ({@link ModuleClassSource}),
+ * or a source the caller passes itself.
  */
 @FunctionalInterface
 public interface Fp32ModelSource {

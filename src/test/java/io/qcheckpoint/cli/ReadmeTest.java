@@ -109,7 +109,7 @@ class ReadmeTest {
         }
     }
 
-    /** The DJL quickstart, as written, through Criteria: RefNet found by name through the context class loader. */
+    /** The DJL quickstart, as written, through Criteria: the float model from the example's TorchScript file. */
     @Test
     void theDjlQuickstartRunsAsWrittenAndGivesPytorchsOutput() throws Exception {
         compileReadmeClass("DjlQuickstart");

@@ -91,6 +91,25 @@ class CriteriaTest {
         assertPredictsAsForward(fromZoo(LpotCase.DIR, Map.of(CheckpointBlocks.FP32_MODEL, source)).build());
     }
 
+    /** The example's traced float model (a copy of the torchscript fixture refnet_trace.pt): no model class. */
+    @Test
+    void theFloatModelMayBeItsTorchScriptFile() throws Exception {
+        Map<String, Object> args = Map.of(CheckpointBlocks.FP32_TORCHSCRIPT, "examples/serve-lpot-checkpoint/fp32.pt");
+        for (Criteria<NDList, NDList> c : bothRoutes(EXAMPLE_CHECKPOINT, args)) {
+            assertPredictsAsForward(c);
+        }
+    }
+
+    @Test
+    void theFloatModelIsGivenOnce() {
+        Map<String, Object> args = new HashMap<>(LpotCase.fp32Arguments());
+        args.put(CheckpointBlocks.FP32_TORCHSCRIPT, "examples/serve-lpot-checkpoint/fp32.pt");
+        for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, args)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
+            assertTrue(e.getMessage().contains("'fp32Model' and 'fp32TorchScript' are both set"), e::getMessage);
+        }
+    }
+
     private static void assertPredictsAsForward(Criteria<NDList, NDList> criteria) throws Exception {
         try (QuantizedModel<?> reference = LpotCase.load(); NDManager m = NDManager.newBaseManager();
                 ZooModel<NDList, NDList> model = criteria.loadModel();
@@ -182,7 +201,8 @@ class CriteriaTest {
     void noFloatModelArgumentSaysWhichIsNeeded() {
         for (Criteria<NDList, NDList> c : bothRoutes(LpotCase.DIR, Map.of())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::loadModel);
-            assertTrue(e.getMessage().contains("give the criteria argument 'fp32Model'"), e::getMessage);
+            assertTrue(e.getMessage().contains("give the criteria argument 'fp32TorchScript' (its TorchScript file) or"
+                    + " 'fp32Model'"), e::getMessage);
         }
     }
 
