@@ -19,6 +19,10 @@ usage:
             case.json         {"fp32_keys", "ops", "engines", "default_engine", "torch_version"}; default_engine is
                               torch's own choice before this script sets one
         Deterministic: fixed seeds, one intra-op thread.
+    /usr/bin/python3 src/test/python/bert_encoder.py check DIR OUT_DIR ENGINE
+        loads the checkpoint in DIR as LPOT does (lpot_models.lpot_load) onto a fresh model (built as generate builds
+        it, so with the same weights), runs it under ENGINE on OUT_DIR's input_ids.pt and attention_mask.pt, and
+        torch.saves the logits to OUT_DIR/torch_on_checkpoint.pt.
 Any failure exits 1 with one line "error: ..." on stderr.
 """
 import collections
@@ -225,10 +229,22 @@ def generate(out):
         f.write(json.dumps(info, indent=1) + '\n')
 
 
+def check(ckpt, out, engine):
+    lpot_models.set_engine(engine)
+    loaded, _, _ = lpot_models.lpot_load(ckpt, build())
+    with torch.no_grad():
+        y = loaded(torch.load(os.path.join(out, 'input_ids.pt')), torch.load(os.path.join(out, 'attention_mask.pt')))
+    torch.save(y, os.path.join(out, 'torch_on_checkpoint.pt'))
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == 'generate':
         lpot_models.setup_determinism()
         generate(argv[1])
+        return 0
+    if len(argv) == 4 and argv[0] == 'check':
+        lpot_models.setup_determinism()
+        check(argv[1], argv[2], argv[3])
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.EagerQuantizedModel;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.config.Approach;
 import io.qcheckpoint.config.OpKey;
@@ -104,6 +105,29 @@ class BertEncoderTest {
         String torchDefault = info.get("default_engine").asText();
         QuantizedModelsTestSupport.assertClose(tensor("int8_output_" + torchDefault + ".pt").toFloatArray(), java,
                 SAME_ENGINE_REL, "Java on " + QuantizedEngines.get() + " against torch on " + torchDefault);
+    }
+
+    /**
+     * The imported encoder quantized in Java with the checkpoint's tune config (dynamic: no calibration) and
+     * saved: torch loads that checkpoint with LPOT's semantics onto its eager model and computes what Java
+     * computes, on the same engine.
+     */
+    @Test
+    void javaQuantizesTheImportedEncoderAndTorchLoadsItsCheckpoint() throws Exception {
+        QuantizedEngine before = QuantizedEngines.get();
+        QuantizedEngines.set(QuantizedEngine.QNNPACK);
+        Path saved = dir.resolve("java_checkpoint");
+        try (NDManager m = NDManager.newBaseManager(); Module fp32 = TorchScriptModels.load(dir.resolve("fp32.pt"));
+                EagerQuantizedModel q = EagerQuantizedModel.quantize(
+                        Checkpoints.readTuneConfig(dir.resolve("checkpoint")), fp32, List.of())) {
+            float[] java = q.forward(inputs(m)).toFloatArray();
+            q.save(saved);
+            PythonTorch.run("bert_encoder.py", "check", saved.toString(), dir.toString(), "qnnpack");
+            QuantizedModelsTestSupport.assertClose(tensor("torch_on_checkpoint.pt").toFloatArray(), java,
+                    SAME_ENGINE_REL, "torch on the checkpoint Java saved");
+        } finally {
+            QuantizedEngines.set(before);
+        }
     }
 
     @Test
