@@ -150,6 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Mixin
         EngineOption engine = new EngineOption();
 
+        @SuppressWarnings("try") // the engine option's resource restores the engine when it closes
         @Override
         public Integer call() throws IOException {
             check(rounds >= 1 && rounds <= 1000, "--rounds must be between 1 and 1000");
@@ -237,6 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Mixin
         EngineOption engine = new EngineOption();
 
+        @SuppressWarnings("try") // the engine option's resource restores the engine when it closes
         @Override
         public Integer call() throws IOException {
             if (iterations < 1 || iterations > 1000 || freshRuns < 1 || freshRuns > 100

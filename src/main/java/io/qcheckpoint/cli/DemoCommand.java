@@ -83,6 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
      * @return {@link Main#EXIT_OK}, or {@link Main#EXIT_CHECK_FAILED} if the reloaded model predicts differently
      * @throws IOException if the checkpoint cannot be written (checked before tuning) or read back
      */
+    @SuppressWarnings("try") // the engine option's resource restores the engine when it closes
     @Override
     public Integer call() throws IOException {
         checkOptions();

@@ -77,6 +77,7 @@ public final class RunCommand implements Callable<Integer> {
      * @throws IOException if a file is missing or malformed, the class cannot be created, or the
      *     checkpoint or the input does not fit the model
      */
+    @SuppressWarnings("try") // the engine option's resource restores the engine when it closes
     @Override
     public Integer call() throws IOException {
         if ((modelClass == null) == (torchScript == null)) {

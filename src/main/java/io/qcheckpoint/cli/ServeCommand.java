@@ -64,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
     ServeCommand() {
     }
 
+    @SuppressWarnings("try") // the engine option's resource restores the engine when it closes
     @Override
     public Integer call() throws Exception {
         check(!threads.isEmpty() && threads.stream().allMatch(n -> n >= 1 && n <= 256), "--threads must be between 1 and 256");

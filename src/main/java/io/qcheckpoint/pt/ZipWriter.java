@@ -41,7 +41,7 @@ final class ZipWriter {
         }
 
         short flags() {
-            return (short) (size == 0 ? UTF8_NAME : UTF8_NAME | DESCRIPTOR);
+            return size == 0 ? UTF8_NAME : UTF8_NAME | DESCRIPTOR;
         }
     }
 

@@ -311,7 +311,7 @@ final class AtenOps {
         if (dim < -rank || dim >= rank) {
             throw new IndexOutOfBoundsException("unsqueeze dimension " + dim + " is out of range for rank " + rank);
         }
-        return x.expandDims((int) Math.floorMod(dim, rank));
+        return x.expandDims(Math.floorMod(dim, rank));
     }
 
     private static NDArray filledLike(NDArray x, Object dtype, Object device, int value) {
@@ -328,7 +328,7 @@ final class AtenOps {
         if (dim < -rank || dim >= rank) {
             throw new IndexOutOfBoundsException("dimension " + dim + " is out of range for rank " + rank);
         }
-        return (int) Math.floorMod(dim, rank);
+        return Math.floorMod(dim, rank);
     }
 
     private static NDArray cat(List<?> xs, int dim) {
@@ -343,15 +343,15 @@ final class AtenOps {
         int rank = x.getShape().dimension();
         int[] axes = new int[rank];
         Arrays.setAll(axes, i -> i);
-        int a = (int) Math.floorMod(d0, rank);
-        int b = (int) Math.floorMod(d1, rank);
+        int a = Math.floorMod(d0, rank);
+        int b = Math.floorMod(d1, rank);
         axes[a] = b;
         axes[b] = a;
         return x.transpose(axes);
     }
 
     private static List<Object> chunk(NDArray x, long chunks, long dim) {
-        int axis = (int) Math.floorMod(dim, x.getShape().dimension());
+        int axis = Math.floorMod(dim, x.getShape().dimension());
         long size = x.getShape().get(axis);
         long each = (size + chunks - 1) / chunks;
         List<Long> cuts = new ArrayList<>();
@@ -371,6 +371,6 @@ final class AtenOps {
             }
             return Collections.unmodifiableList(out);
         }
-        return shape[(int) Math.floorMod(integer(dim), shape.length)];
+        return shape[Math.floorMod(integer(dim), shape.length)];
     }
 }

@@ -143,7 +143,7 @@ class CheckpointsMatchLpotTest {
 
     private static Map<String, String> torchTypes(JsonNode info) {
         Map<String, String> out = new LinkedHashMap<>();
-        info.get("modules").fields().forEachRemaining(e -> {
+        info.get("modules").properties().forEach(e -> {
             if (!e.getKey().isEmpty()) {
                 out.put(e.getKey(), e.getValue().asText());
             }

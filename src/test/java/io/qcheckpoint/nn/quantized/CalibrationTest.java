@@ -64,7 +64,7 @@ class CalibrationTest {
             try (Module q = converted) {
                 reuseFreedJavaMemory();
                 StateDict sd = q.stateDict();
-                torch.get("qparams").fields().forEachRemaining(e -> {
+                torch.get("qparams").properties().forEach(e -> {
                     Tensor t = sd.tensor(e.getKey());
                     String key = e.getKey();
                     if (key.startsWith("quant.")) {
@@ -80,7 +80,7 @@ class CalibrationTest {
                         assertEquals(e.getValue().asLong(), t.toLongArray()[0], 1, name + ": " + key);
                     }
                 });
-                torch.get("weight_scales").fields().forEachRemaining(e -> {
+                torch.get("weight_scales").properties().forEach(e -> {
                     Object v = sd.get(e.getKey());
                     Tensor w = v instanceof Tuple tuple ? (Tensor) tuple.get(0) : (Tensor) v;
                     double[] scales = ((Quantization.PerChannel) w.quantization()).scales().toDoubleArray();

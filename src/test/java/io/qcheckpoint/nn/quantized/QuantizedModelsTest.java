@@ -76,7 +76,7 @@ class QuantizedModelsTest {
             Map<String, String> javaTypes = new LinkedHashMap<>();
             q.namedModules().forEach((path, mod) -> javaTypes.put(path, path.isEmpty() ? "" : mod.getClass().getSimpleName()));
             Map<String, String> torchTypes = new LinkedHashMap<>();
-            info.get("modules").fields().forEachRemaining(e -> torchTypes.put(e.getKey(), e.getKey().isEmpty() ? ""
+            info.get("modules").properties().forEach(e -> torchTypes.put(e.getKey(), e.getKey().isEmpty() ? ""
                     : e.getValue().asText()));
             assertEquals(torchTypes, javaTypes, "the converted tree has torch's module types at torch's paths");
             written = q.stateDict();
@@ -192,7 +192,7 @@ class QuantizedModelsTest {
 
     private static Map<String, Long> versions(JsonNode metadata) {
         Map<String, Long> out = new LinkedHashMap<>();
-        metadata.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+        metadata.properties().forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
         return out;
     }
 
