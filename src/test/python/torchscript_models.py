@@ -146,7 +146,7 @@ def check(ckpt, name, input_path, output_path):
 
 
 def int8_layers(model, x):
-    """[path, input, in scale, in zero point, output, out scale] of each quantized conv and linear in model's forward."""
+    """[path, input, in scale, in zero point, output, out scale] of each quantized conv and linear, in forward order."""
     seen = []
 
     def record(path):
