@@ -2,7 +2,7 @@
 outputs: the oracle of io.qcheckpoint.torchscript's tests.
 
 usage:
-    /usr/bin/python3 src/test/python/torchscript_models.py generate MODEL MODE OUT [ENGINE]
+    /usr/bin/python3 src/test/python/torchscript_models.py generate MODEL MODE OUT [ENGINE [OTHER_ENGINE]]
         MODEL one of MODELS below; MODE trace or script. Writes into the folder OUT:
             fp32.pt           torch.jit.save of torch.jit.trace(model, input) or torch.jit.script(model), where model is
                               torchvision 0.14's quantizable MODEL (quantize=False, seeded random weights, randomised
@@ -19,11 +19,17 @@ usage:
             case.json         {"model", "mode", "input_shape", "output_scale", "output_zero_point", "fp32_keys",
                                "int8_hooked", "torch_version", "engine"}
         ENGINE: torch.backends.quantized.engine for the int8 run (default: onednn, as lpot_models.py).
+        OTHER_ENGINE: also writes int8_output_OTHER_ENGINE.pt, the checkpoint loaded and run as check does under
+        OTHER_ENGINE (torch's own spread between engines, and its output under its default engine, onednn).
         Deterministic: fixed seeds, one intra-op thread.
     /usr/bin/python3 src/test/python/torchscript_models.py check DIR MODEL INPUT OUTPUT ENGINE
         loads the checkpoint in DIR as LPOT does (lpot_models.lpot_load) onto a fresh fp32 MODEL (built as generate
         builds it, so with the same weights), runs it under ENGINE on the tensor in INPUT and torch.saves the output
         to OUTPUT.
+    /usr/bin/python3 src/test/python/torchscript_models.py layers DIR MODEL INPUT OUTPUT ENGINE
+        as check, but torch.saves, for each quantized Conv2d and Linear module (fused ReLU included) in forward order,
+        [path, input, input scale, input zero point, output, output scale], input and output dequantized: each
+        layer's int8 result on the very input torch gave it.
 Any failure exits 1 with one line "error: ..." on stderr.
 """
 import collections
@@ -100,8 +106,7 @@ def generate(name, mode, out):
         f.write(lpot_models.dump_tune_cfg(tune_cfg))
     torch.save(qm.state_dict(), os.path.join(ckpt, lpot_models.WEIGHTS_FILE))
 
-    fresh, _ = build(name)
-    loaded, _, _ = lpot_models.lpot_load(ckpt, fresh)
+    loaded = lpot_loaded(ckpt, name)
     with torch.no_grad():
         q = loaded(x)
     torch.save(q, os.path.join(out, 'int8_output.pt'))
@@ -128,25 +133,55 @@ def int8_outputs(model, paths, x):
     return [outputs[p] for p in paths]
 
 
+def lpot_loaded(ckpt, name):
+    """LPOT's load of the checkpoint in ckpt onto a fresh fp32 MODEL."""
+    loaded, _, _ = lpot_models.lpot_load(ckpt, build(name)[0])
+    return loaded
+
+
 def check(ckpt, name, input_path, output_path):
     """LPOT's load of the checkpoint in ckpt onto a fresh fp32 MODEL, run on the tensor in input_path."""
-    fresh, _ = build(name)
-    loaded, _, _ = lpot_models.lpot_load(ckpt, fresh)
     with torch.no_grad():
-        torch.save(loaded(torch.load(input_path)), output_path)
+        torch.save(lpot_loaded(ckpt, name)(torch.load(input_path)), output_path)
+
+
+def int8_layers(model, x):
+    """[path, input, in scale, in zero point, output, out scale] of each quantized conv and linear, in forward order."""
+    seen = []
+
+    def record(path):
+        return lambda m, i, o: seen.append([path, i[0].dequantize(), i[0].q_scale(), i[0].q_zero_point(),
+                                            o.dequantize(), o.q_scale()])
+    handles = [m.register_forward_hook(record(p)) for p, m in model.named_modules()
+               if isinstance(m, (torch.nn.quantized.Conv2d, torch.nn.quantized.Linear))]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return seen
 
 
 def main(argv):
-    if len(argv) in (4, 5) and argv[0] == 'generate' and argv[1] in MODELS and argv[2] in ('trace', 'script'):
-        if len(argv) == 5:
+    if len(argv) in (4, 5, 6) and argv[0] == 'generate' and argv[1] in MODELS and argv[2] in ('trace', 'script'):
+        if len(argv) >= 5:
             lpot_models.ENGINE = argv[4]
         lpot_models.setup_determinism()
         generate(argv[1], argv[2], argv[3])
+        if len(argv) == 6:
+            lpot_models.set_engine(argv[5])
+            out = argv[3]
+            check(os.path.join(out, 'checkpoint'), argv[1], os.path.join(out, 'input.pt'),
+                  os.path.join(out, 'int8_output_%s.pt' % argv[5]))
         return 0
     if len(argv) == 6 and argv[0] == 'check' and argv[2] in MODELS:
         lpot_models.ENGINE = argv[5]
         lpot_models.setup_determinism()
         check(argv[1], argv[2], argv[3], argv[4])
+        return 0
+    if len(argv) == 6 and argv[0] == 'layers' and argv[2] in MODELS:
+        lpot_models.ENGINE = argv[5]
+        lpot_models.setup_determinism()
+        torch.save(int8_layers(lpot_loaded(argv[1], argv[2]), torch.load(argv[3])), argv[4])
         return 0
     print(__doc__, file=sys.stderr)
     return 2

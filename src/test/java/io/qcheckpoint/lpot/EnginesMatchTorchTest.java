@@ -12,6 +12,7 @@ import io.qcheckpoint.nn.quantized.QuantizedModelsTestSupport;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.TorchFiles;
 import io.qcheckpoint.testing.PythonTorch;
+import io.qcheckpoint.testing.StepDistance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -72,16 +73,7 @@ class EnginesMatchTorchTest {
 
     private static void report(String java, String torch, float[] expected, float[] actual) throws Exception {
         double scale = CheckpointsMatchLpotTest.info(CASE).get("output_scale").asDouble();
-        double sum = 0;
-        double max = 0;
-        int exact = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double d = Math.abs(expected[i] - actual[i]);
-            sum += d;
-            max = Math.max(max, d);
-            exact += d == 0 ? 1 : 0;
-        }
-        System.out.printf("%s: Java %s vs torch %s: mean |diff| %.5f, max %.5f (%.2f steps), %d/%d exact%n", CASE,
-                java, torch, sum / expected.length, max, max / scale, exact, expected.length);
+        System.out.printf("%s: Java %s vs torch %s: %s%n", CASE, java, torch,
+                StepDistance.between(expected, actual, scale));
     }
 }
