@@ -2,7 +2,7 @@
 
 usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14):
     /usr/bin/python3 src/test/python/resnet_bench.py models OUTDIR [ARCH,...]
-        for each ARCH (default resnet18,resnet50) writes OUTDIR/ARCH/ (not committed: 60 to 130 MB each):
+        for each ARCH (default resnet18,resnet50) writes OUTDIR/ARCH/ (not committed: about 120 MB for resnet18, 250 MB for resnet50):
             best_configure.yaml, best_model_weights.pt  the checkpoint, as LPOT v1.5 writes it (lpot_models.py):
                                 every op LPOT lists int8 (minmax where the op type allows it), calibrated on
                                 2 seeded batches, converted the way LPOT's quantize does
