@@ -2,7 +2,7 @@
 
 usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14):
     /usr/bin/python3 src/test/python/resnet_bench.py models OUTDIR [ARCH,...]
-        for each ARCH (default resnet18,resnet50) writes OUTDIR/ARCH/ (not committed: 60 to 130 MB each):
+        for each ARCH (default resnet18,resnet50) writes OUTDIR/ARCH/ (not committed: about 120 MB for resnet18, 250 MB for resnet50):
             best_configure.yaml, best_model_weights.pt  the checkpoint, as LPOT v1.5 writes it (lpot_models.py):
                                 every op LPOT lists int8 (minmax where the op type allows it), calibrated on
                                 2 seeded batches, converted the way LPOT's quantize does
@@ -12,6 +12,8 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
             input.pt            one seeded [1, 3, 224, 224] input
             fp32_traced.pt      the fused fp32 model traced on it (torch.jit.trace, then save)
             output.pt           the int8 model that LPOT's load rebuilds, run on it
+            int8_ts.pt          that int8 model as TorchScript (nn_models.write_torchscript: torch.jit.script, checked
+                                to load back and give output.pt exactly): `bench nn`'s torchscript reference
             output_qnnpack.pt   the same under torch 1.13's qnnpack engine
             case.json           {"arch", "engine", "ops", "output_scale", "output_zero_point", "torch_version",
                                 "qnnpack_max_abs_diff", "qnnpack_mean_abs_diff" (the same checkpoint loaded and run
@@ -39,7 +41,7 @@ import torchvision.models.quantization as tvq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lpot_models as lpot  # noqa: E402
-from nn_models import randomize_batchnorms, set_engine  # noqa: E402
+from nn_models import randomize_batchnorms, set_engine, write_torchscript  # noqa: E402
 
 ARCHS = {'resnet18': tvq.resnet18, 'resnet50': tvq.resnet50}
 SEED = 1812
@@ -88,6 +90,7 @@ def cmd_models(out, archs):
             if not torch.equal(y, q(x)):
                 raise AssertionError('%s: the loaded model does not reproduce the quantized model' % arch)
         torch.save(y, os.path.join(folder, 'output.pt'))
+        int8_ts = write_torchscript(loaded, x, y, os.path.join(folder, 'int8_ts.pt'))
         scale, zp = lpot.last_dequant_qparams(loaded, x)
         set_engine('qnnpack')
         try:
@@ -100,7 +103,7 @@ def cmd_models(out, archs):
         d = {'arch': arch, 'engine': ENGINE, 'torch_version': torch.__version__, 'ops': len(cfg['op']),
              'input_shape': list(INPUT_SHAPE), 'output_shape': list(y.shape), 'output_scale': scale,
              'output_zero_point': zp, 'seed': SEED, 'qnnpack_max_abs_diff': spread.max().item(),
-             'qnnpack_mean_abs_diff': spread.mean().item(),
+             'qnnpack_mean_abs_diff': spread.mean().item(), 'int8_ts': int8_ts,
              'calibration': '%d batches torch.randn(%s) from torch.Generator().manual_seed(%d)'
                             % (CALIBRATION_BATCHES, CALIBRATION_SHAPE, SEED + 2)}
         with open(os.path.join(folder, 'case.json'), 'w', encoding='utf-8', newline='\n') as f:

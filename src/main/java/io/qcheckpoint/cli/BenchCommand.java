@@ -1,10 +1,10 @@
 package io.qcheckpoint.cli;
 
 import io.qcheckpoint.cli.bench.BenchNetFiles;
-import io.qcheckpoint.cli.bench.BenchNets;
 import io.qcheckpoint.cli.bench.LoadBenchmark;
 import io.qcheckpoint.cli.bench.LoadReport;
 import io.qcheckpoint.cli.bench.NnBenchmark;
+import io.qcheckpoint.cli.bench.NnNetwork;
 import io.qcheckpoint.cli.bench.NnReport;
 import io.qcheckpoint.cli.bench.PtIoBenchmark;
 import io.qcheckpoint.cli.bench.PtIoReport;
@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,26 +116,31 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code bench nn}: int8 inference through the Java module tree, against float32 and TorchScript. */
+    /** {@code bench nn}: int8 inference through Java module trees, against float32 and TorchScript. */
     @Command(name = "nn", mixinStandardHelpOptions = true,
             description = {"Run an MLP (3 x Linear(1024, 1024), batch 64) and a small ResNet-style CNN (batch 8 x 3 x 64"
                     + " x 64) three ways on libtorch: the Java module tree in float32, the Java int8 model (fused,"
                     + " converted, loaded with torch's quantized state dict) and torch's own quantized model as"
                     + " TorchScript. Checks both int8 outputs against torch's, then prints the time per call and the"
                     + " ratios float32/int8 and Java/TorchScript side by side.",
-                "Exits 0 whether or not the speed targets are met, 1 if an int8 output disagrees with torch's."})
+                "Run torchvision's ResNet-18 (batch 1 x 3 x 224 x 224) with one LPOT checkpoint loaded onto the"
+                    + " hand-written Java tree and onto the model imported from its TorchScript file, and torch's"
+                    + " int8 model as TorchScript; checks the outputs, then prints the ratios imported/hand-written"
+                    + " and hand-written/TorchScript.",
+                "Exits 0 whether or not the speed targets are met, 1 if an int8 output disagrees with its reference."})
     static final class Nn implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Option(names = "--models", paramLabel = "DIR",
-                description = "The models that `/usr/bin/python3 src/test/python/nn_models.py bench-models DIR` wrote"
-                        + " (default: run that generator into a temporary folder, deleted afterwards; needs a checkout"
-                        + " and python3-torch).")
+                description = "The models that `/usr/bin/python3 src/test/python/nn_models.py bench-models DIR` (mlp,"
+                        + " cnn) and `/usr/bin/python3 src/test/python/resnet_bench.py models DIR resnet18` wrote"
+                        + " (default: run those generators into a temporary folder, deleted afterwards; needs a"
+                        + " checkout and python3-torch with torchvision).")
         Path models;
 
         @Option(names = "--model", defaultValue = "all", paramLabel = "NAME",
-                description = "mlp, cnn or all (default: ${DEFAULT-VALUE}).")
+                description = "mlp, cnn, resnet18 or all (default: ${DEFAULT-VALUE}).")
         String model;
 
         @Option(names = "--rounds", defaultValue = "12", paramLabel = "N",
@@ -155,19 +161,22 @@ public final class BenchCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             check(rounds >= 1 && rounds <= 1000, "--rounds must be between 1 and 1000");
             check(calls == null || calls >= 1 && calls <= 100_000, "--calls must be between 1 and 100000");
-            List<BenchNets.Net> nets = switch (model) {
-                case "all" -> BenchNets.ALL;
-                case "mlp", "cnn" -> List.of(BenchNets.byName(model));
-                default -> throw new ParameterException(spec.commandLine(), "--model must be mlp, cnn or all, not '"
+            List<NnNetwork> nets;
+            try {
+                nets = model.equals("all") ? NnBenchmark.NETWORKS : List.of(NnBenchmark.byName(model));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--model must be mlp, cnn, resnet18 or all, not '"
                         + model + "'");
-            };
+            }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            Path dir = models != null ? models : generatedModels(spec, err);
+            Path dir = models != null ? models : generatedModels(spec, err, BenchNetFiles.GENERATOR,
+                    d -> NnBenchmark.command(nets, d), d -> NnBenchmark.generate(d, nets, err));
             try (EngineOption.Selected selected = engine.select()) {
                 NnBenchmark.requireFiles(dir, nets);
                 out.println(NnReport.environment("bench nn"));
-                out.println("models: " + dir + (models == null ? " (generated by " + BenchNetFiles.GENERATOR + ")" : ""));
+                out.println("models: " + dir + (models == null ? " (generated by " + NnBenchmark.generators(nets, "DIR")
+                        .stream().map(g -> g.get(0)).collect(Collectors.joining(", ")) + ")" : ""));
                 out.flush();
                 List<NnBenchmark.NetReport> reports = new NnBenchmark(
                         new NnBenchmark.Config(dir, nets, rounds, calls == null ? 0 : calls), err).run();

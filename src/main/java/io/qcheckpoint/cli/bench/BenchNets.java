@@ -12,6 +12,8 @@ import io.qcheckpoint.nn.Linear;
 import io.qcheckpoint.nn.Module;
 import io.qcheckpoint.nn.QuantStub;
 import io.qcheckpoint.nn.ReLU;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -34,7 +36,23 @@ public final class BenchNets {
      * @param speedupTarget how many times faster than float32 the int8 model is meant to be
      */
     public record Net(String name, String file, Supplier<Module> factory, List<List<String>> fusion,
-                      double speedupTarget) {
+                      double speedupTarget) implements NnNetwork {
+        /** Returns {@code nn_models.py bench-models DIR}, which writes both networks. */
+        @Override
+        public List<String> generator(String dir) {
+            return List.of(BenchNetFiles.GENERATOR.toString(), "bench-models", dir);
+        }
+
+        @Override
+        public List<Path> missing(Path dir) {
+            return new BenchNetFiles(dir, this).missing();
+        }
+
+        /** Loads the three variants of {@link NnVariants}. */
+        @Override
+        public NnCase load(Path dir) throws IOException {
+            return NnVariants.load(new BenchNetFiles(dir, this));
+        }
     }
 
     /** The MLP, 3 x Linear(1024, 1024), batch 64. */
@@ -47,7 +65,7 @@ public final class BenchNets {
                     List.of("s1_conv2", "s1_bn2"), List.of("s2_conv1", "s2_bn1", "s2_relu1"),
                     List.of("s2_conv2", "s2_bn2"), List.of("s2_down", "s2_down_bn")), 4.0);
 
-    /** Every network, in the order the benchmark runs them. */
+    /** Both networks ({@code bench nn} also runs {@link ImportedVariants#RESNET18}: {@link NnBenchmark#NETWORKS}). */
     public static final List<Net> ALL = List.of(MLP, CNN);
 
     /**

@@ -90,12 +90,10 @@ public final class LoadBenchmark {
      * @param torchWarmMs torch's warm load times, each taken right before or after the Java one of the same index
      * @param javaFresh the fresh JVMs
      * @param pythonFresh the fresh Python processes
-     * @param imported the int8 forward on the imported TorchScript model against the hand-written one, or null
-     *     when the folder has no TorchScript file
      */
     public record ArchReport(ResNets.Arch arch, long int8Bytes, long fp32Bytes, OutputCheck check, Series javaWarmMs,
                              Series torchWarmMs, List<FreshProcess.Result> javaFresh,
-                             List<FreshProcess.Result> pythonFresh, ImportedForward.Result imported) {
+                             List<FreshProcess.Result> pythonFresh) {
     }
 
     private final Config config;
@@ -187,14 +185,11 @@ public final class LoadBenchmark {
         String name = arch.name();
         progress("%s: %d warm loads each side, alternating with torch 1.13's", name, config.iterations());
         OutputCheck check;
-        ImportedForward.Result imported;
         double[] javaWarm = new double[config.iterations()];
         double[] torchWarm = new double[config.iterations()];
         try (Module fp32 = fp32Model(arch, dir);
              TorchWarmLoads torch = new TorchWarmLoads(python(List.of("warm", dir.toString(), name)))) {
             check = check(dir, fp32);
-            progress("%s: int8 forward on the imported TorchScript model against the hand-written one", name);
-            imported = ImportedForward.measure(fp32, dir, Math.max(5, config.iterations()));
             for (int i = 0; i < WARMUP_LOADS; i++) {
                 timeLoad(dir, fp32);
             }
@@ -226,7 +221,7 @@ public final class LoadBenchmark {
             }
         }
         return new ArchReport(arch, Files.size(dir.resolve("best_model_weights.pt")), Files.size(dir.resolve(FP32)),
-                check, new Series(javaWarm), new Series(torchWarm), javaFresh, pythonFresh, imported);
+                check, new Series(javaWarm), new Series(torchWarm), javaFresh, pythonFresh);
     }
 
     private static double timeLoad(Path dir, Module fp32) throws IOException {

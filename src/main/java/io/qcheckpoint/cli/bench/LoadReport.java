@@ -96,14 +96,6 @@ public final class LoadReport {
             out.add(f("%s %s: a fresh JVM reaches its first inference in %.2fx the time of a fresh Python process"
                     + " (target <= %.2fx)", verdict(fresh <= FRESH_TARGET), n, fresh, FRESH_TARGET));
             double rss = rssRatio(r.javaFresh(), r);
-            ImportedForward.Result imp = r.imported();
-            if (imp != null) {
-                out.add(f("%s %s: int8 forward on the model imported from its TorchScript file takes %.2fx the"
-                        + " hand-written Module tree's (median %.1f ms against %.1f ms; target <= %.2fx); outputs equal in"
-                        + " %d of %d elements", verdict(imp.ratio() <= ImportedForward.TARGET && imp.equal() == imp.elements()),
-                        n, imp.ratio(), imp.importedMs().median(), imp.handWrittenMs().median(), ImportedForward.TARGET,
-                        imp.equal(), imp.elements()));
-            }
             out.add(f("%s %s: the JVM's resident set rises by %.2fx (int8 checkpoint + fp32 weights, %.1f MB) while"
                             + " loading the checkpoint (target <= %.2fx)", verdict(rss <= RSS_TARGET), n, rss,
                     (r.int8Bytes() + r.fp32Bytes()) / MB, RSS_TARGET));

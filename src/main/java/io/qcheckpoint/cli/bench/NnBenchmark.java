@@ -4,11 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qcheckpoint.cli.bench.NnCase.Correctness;
+import io.qcheckpoint.cli.bench.NnCase.Target;
 import io.qcheckpoint.cli.bench.NnVariants.Variant;
 import io.qcheckpoint.kernels.TensorArrays;
-import io.qcheckpoint.pt.Tensor;
-import io.qcheckpoint.pt.TorchFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -17,18 +16,22 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
- * Times int8 inference of two networks three ways in one run ({@link NnVariants}): the Java module
- * tree in float32, the Java int8 tree, and torch's TorchScript int8 model with the same weights.
+ * Times int8 inference of networks several ways in one run: the MLP and the CNN as the Java module
+ * tree in float32, the Java int8 tree, and torch's TorchScript int8 model with the same weights
+ * ({@link NnVariants}); torchvision's ResNet-18 as the hand-written Java int8 tree, the same
+ * checkpoint on the model imported from its TorchScript file, and torch's TorchScript int8 model
+ * ({@link ImportedVariants}).
  *
- * <p>For each network it first checks the two int8 outputs against torch's ({@code q_output.pt},
- * within one output quantization step), then warms every variant up untimed, then runs rounds: in
- * each round every variant runs {@code calls} times back to back and the mean time per call is
- * recorded, the rounds cycling through every order of the variants so that none always follows the
- * same one. Ratios are formed per round (float32 over int8, Java int8 over TorchScript) and reported as
- * median and best. Every call gets a fresh sub-manager for its intermediates, closed after it, so
- * native memory stays flat however long the run.
+ * <p>For each network it first checks the int8 outputs ({@link NnCase#check}, within one output
+ * quantization step), then warms every variant up untimed, then runs rounds: in each round every
+ * variant runs {@code calls} times back to back and the mean time per call is recorded, the rounds
+ * cycling through every order of the variants so that none always follows the same one. The
+ * network's ratios ({@link NnCase#targets}) are formed per round and reported as median and best.
+ * Every call gets a fresh sub-manager for its intermediates, closed after it, so native memory
+ * stays flat however long the run.
  */
 public final class NnBenchmark {
     /** Untimed calls of each variant before anything is timed (TorchScript profiles its first runs). */
@@ -39,21 +42,21 @@ public final class NnBenchmark {
     static final double MIN_SAMPLE_MS = 150;
     /** With automatic sizing, at most this many calls per sample. */
     static final int MAX_AUTO_CALLS = 1000;
-    /** An int8 output passes when no element is further than this many output steps from torch's. */
+    /** An int8 output passes when no element is further than this many output steps from its reference's. */
     static final double MAX_STEPS = 1.0001;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Every network, in the order the benchmark runs them. */
+    public static final List<NnNetwork> NETWORKS = List.of(BenchNets.MLP, BenchNets.CNN, ImportedVariants.RESNET18);
 
     /**
      * What to run.
      *
-     * @param modelsDir where {@code nn_models.py bench-models} wrote the models
+     * @param modelsDir where the networks' generators wrote the models
      * @param nets the networks, in order
      * @param rounds timed rounds per network
      * @param calls calls of each variant per round; 0 to size them so that the fastest variant's
      *     sample lasts at least {@value #MIN_SAMPLE_MS} ms
      */
-    public record Config(Path modelsDir, List<BenchNets.Net> nets, int rounds, int calls) {
+    public record Config(Path modelsDir, List<? extends NnNetwork> nets, int rounds, int calls) {
     }
 
     /**
@@ -82,43 +85,55 @@ public final class NnBenchmark {
     }
 
     /**
-     * One output compared with torch's quantized model's output.
+     * One output compared with a reference output: torch's quantized model's, or another variant's.
      *
      * @param variant the variant's label
+     * @param reference what it is compared with, as the check's line names it
      * @param elements the number of output elements
-     * @param equal how many are bit-equal to torch's
+     * @param equal how many are bit-equal to the reference's
      * @param maxAbsDiff the largest absolute difference
      * @param step the output quantization step (the scale of the tensor entering the DeQuantStub)
      */
-    public record Check(String variant, int elements, int equal, double maxAbsDiff, double step) {
+    public record Check(String variant, String reference, int elements, int equal, double maxAbsDiff, double step) {
         /** Returns the largest difference in output steps. */
         public double maxSteps() {
             return maxAbsDiff / step;
         }
 
-        /** Returns whether every element is within one output step of torch's. */
+        /** Returns whether every element is within one output step of the reference's. */
         public boolean pass() {
             return maxSteps() <= MAX_STEPS;
         }
     }
 
     /**
+     * A ratio of two variants' times, one per round.
+     *
+     * @param target which variants, and what the median should reach
+     * @param values the ratios
+     */
+    public record Ratio(Target target, Series values) {
+        /** Returns whether the median meets the target. */
+        public boolean met() {
+            return target.met(values.median());
+        }
+    }
+
+    /**
      * The results for one network.
      *
-     * @param net the network
+     * @param name the network's name
      * @param inputShape the input's shape
-     * @param checks the int8 variants against torch's output
-     * @param fp32MaxAbsDiff the Java float32 model's largest difference from torch's int8 output (for information)
-     * @param torchFp32MaxAbsDiff the same for torch's float model, from the description (NaN if absent)
+     * @param checks the int8 outputs' checks
+     * @param notes lines about the outputs, for information
      * @param calls calls per variant per round
-     * @param msPerCall per variant, in {@link NnVariants#LABELS} order, the mean time per call in each round
-     * @param speedups float32 time over Java int8 time, per round
-     * @param javaOverScript Java int8 time over TorchScript int8 time, per round
+     * @param labels the variants' labels
+     * @param msPerCall per variant, in the order of {@code labels}, the mean time per call in each round
+     * @param ratios the judged ratios, per round
      */
-    public record NetReport(BenchNets.Net net, long[] inputShape, List<Check> checks, double fp32MaxAbsDiff,
-                            double torchFp32MaxAbsDiff, int calls, List<Series> msPerCall, Series speedups,
-                            Series javaOverScript) {
-        /** Returns whether both int8 outputs agree with torch's. */
+    public record NetReport(String name, long[] inputShape, List<Check> checks, List<String> notes, int calls,
+                            List<String> labels, List<Series> msPerCall, List<Ratio> ratios) {
+        /** Returns whether every int8 output passed its check. */
         public boolean correct() {
             return checks.stream().allMatch(Check::pass);
         }
@@ -148,8 +163,8 @@ public final class NnBenchmark {
         // before anything runs, so that a missing file does not surface after minutes of timing
         requireFiles(config.modelsDir(), config.nets());
         List<NetReport> out = new ArrayList<>();
-        for (BenchNets.Net net : config.nets()) {
-            out.add(measure(new BenchNetFiles(config.modelsDir(), net)));
+        for (NnNetwork net : config.nets()) {
+            out.add(measure(net));
         }
         return out;
     }
@@ -161,36 +176,79 @@ public final class NnBenchmark {
      * @param nets the networks to run
      * @throws NoSuchFileException for the first missing file, its reason saying how to write them
      */
-    public static void requireFiles(Path dir, List<BenchNets.Net> nets) throws NoSuchFileException {
-        for (BenchNets.Net net : nets) {
-            List<Path> missing = new BenchNetFiles(dir, net).missing();
+    public static void requireFiles(Path dir, List<? extends NnNetwork> nets) throws NoSuchFileException {
+        for (NnNetwork net : nets) {
+            List<Path> missing = net.missing(dir);
             if (!missing.isEmpty()) {
                 throw new NoSuchFileException(missing.get(0).toString(), null, "missing model file; write the"
-                        + " models with " + BenchNetFiles.command(dir.toString()));
+                        + " models with " + command(List.of(net), dir.toString()));
             }
         }
     }
 
-    private NetReport measure(BenchNetFiles files) throws IOException {
-        String name = files.net().name();
-        progress("%s: loading the three models", name);
-        JsonNode info = JSON.readTree(files.description().toFile());
-        Tensor inputTensor = (Tensor) TorchFiles.read(files.input()).root();
-        float[] expected = ((Tensor) TorchFiles.read(files.quantizedOutput()).root()).toFloatArray();
-        double step = outputStep(info, expected);
-        try (NnVariants variants = NnVariants.load(files);
+    /**
+     * Returns the commands that write the networks' files into {@code dir}, for messages.
+     *
+     * @param nets the networks
+     * @param dir the models folder
+     * @return the generators' command lines, each once, joined by {@code &&}
+     */
+    public static String command(List<? extends NnNetwork> nets, String dir) {
+        return generators(nets, dir).stream().map(g -> BenchNetFiles.PYTHON + " " + String.join(" ", g))
+                .collect(Collectors.joining(" && "));
+    }
+
+    /**
+     * Returns the network with the given name.
+     *
+     * @param name {@code mlp}, {@code cnn} or {@code resnet18}
+     * @return the network
+     * @throws IllegalArgumentException for another name
+     */
+    public static NnNetwork byName(String name) {
+        return NETWORKS.stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no bench nn network '" + name + "'"));
+    }
+
+    /**
+     * Returns the generators' command lines that write the networks' files into {@code dir}, each once.
+     *
+     * @param nets the networks
+     * @param dir the models folder
+     * @return the scripts and their arguments, without the interpreter
+     */
+    public static List<List<String>> generators(List<? extends NnNetwork> nets, String dir) {
+        return nets.stream().map(n -> n.generator(dir)).distinct().toList();
+    }
+
+    /**
+     * Writes the networks' files into {@code dir} with torch, each generator once.
+     *
+     * @param dir an existing folder
+     * @param nets the networks
+     * @param log where the generators' output goes
+     * @throws IOException if a generator fails
+     */
+    public static void generate(Path dir, List<? extends NnNetwork> nets, PrintWriter log) throws IOException {
+        for (List<String> args : generators(nets, dir.toString())) {
+            BenchNetFiles.runPython(args, log);
+        }
+    }
+
+    private NetReport measure(NnNetwork net) throws IOException {
+        String name = net.name();
+        progress("%s: loading the models", name);
+        try (NnCase loaded = net.load(config.modelsDir());
              NDManager inputs = Engine.getEngine("PyTorch").newBaseManager()) {
-            NDArray input = TensorArrays.toNDArray(inputs, inputTensor);
-            List<Check> checks = List.of(check(variants.int8(), input, inputs, expected, step),
-                    check(variants.torchScript(), input, inputs, expected, step));
-            double fp32Diff = maxAbsDiff(expected, outputOf(variants.fp32(), input, inputs));
-            JsonNode torchDiff = info.get("q_vs_float_max_abs_diff");
-            List<Variant> all = variants.all();
+            NDArray input = TensorArrays.toNDArray(inputs, loaded.input());
+            Correctness correctness = loaded.check(input, inputs);
+            List<Variant> all = loaded.variants();
             int calls = warmUp(name, all, input, inputs);
             List<Series> ms = rounds(name, all, input, inputs, calls);
-            return new NetReport(files.net(), inputTensor.shape(), checks, fp32Diff,
-                    torchDiff == null || !torchDiff.isNumber() ? Double.NaN : torchDiff.asDouble(), calls, ms,
-                    ratios(ms.get(0), ms.get(1)), ratios(ms.get(1), ms.get(2)));
+            List<Ratio> ratios = loaded.targets().stream()
+                    .map(t -> new Ratio(t, ratios(ms.get(t.numerator()), ms.get(t.denominator())))).toList();
+            return new NetReport(name, loaded.input().shape(), correctness.checks(), correctness.notes(), calls,
+                    all.stream().map(Variant::label).toList(), ms, ratios);
         }
     }
 
@@ -215,27 +273,41 @@ public final class NnBenchmark {
         return Double.isInfinite(gap) ? Math.ulp(1f) : gap;
     }
 
-    private static Check check(Variant v, NDArray input, NDManager inputs, float[] expected, double step) {
+    /**
+     * Compares a variant's output with a reference output.
+     *
+     * @param v the variant
+     * @param input the input
+     * @param inputs the input's manager
+     * @param reference what {@code expected} is, as the check's line names it
+     * @param expected the reference output
+     * @param step the output quantization step
+     * @return the check
+     * @throws IllegalStateException if the two outputs differ in size
+     */
+    static Check check(Variant v, NDArray input, NDManager inputs, String reference, float[] expected, double step) {
         float[] actual = outputOf(v, input, inputs);
         if (actual.length != expected.length) {
-            throw new IllegalStateException(v.label() + " gives " + actual.length + " output elements, torch "
-                    + expected.length);
+            throw new IllegalStateException(v.label() + " gives " + actual.length + " output elements, " + reference
+                    + " " + expected.length);
         }
         int equal = 0;
         for (int i = 0; i < actual.length; i++) {
             equal += actual[i] == expected[i] ? 1 : 0;
         }
-        return new Check(v.label(), actual.length, equal, maxAbsDiff(expected, actual), step);
+        return new Check(v.label(), reference, actual.length, equal, maxAbsDiff(expected, actual), step);
     }
 
-    private static float[] outputOf(Variant v, NDArray input, NDManager inputs) {
+    /** Runs a variant once; returns its output's values. */
+    static float[] outputOf(Variant v, NDArray input, NDManager inputs) {
         try (NDManager call = inputs.newSubManager()) {
             input.tempAttach(call);
             return v.forward(input).toFloatArray();
         }
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
+    /** Returns the largest absolute difference of two arrays, NaN if their lengths differ. */
+    static double maxAbsDiff(float[] a, float[] b) {
         if (a.length != b.length) {
             return Double.NaN;
         }

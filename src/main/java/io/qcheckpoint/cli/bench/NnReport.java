@@ -3,6 +3,7 @@ package io.qcheckpoint.cli.bench;
 import ai.djl.engine.Engine;
 import io.qcheckpoint.cli.bench.NnBenchmark.Check;
 import io.qcheckpoint.cli.bench.NnBenchmark.NetReport;
+import io.qcheckpoint.cli.bench.NnBenchmark.Ratio;
 import io.qcheckpoint.cli.bench.NnBenchmark.Series;
 import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.kernels.TorchThreads;
@@ -37,8 +38,8 @@ public final class NnReport {
     }
 
     /**
-     * Formats the correctness checks, one line per int8 variant, each starting with PASS or FAIL,
-     * and one informational line for the float32 model.
+     * Formats the correctness checks, one line per check, each starting with PASS or FAIL, and the
+     * networks' informational lines, starting with {@code info}.
      *
      * @param reports the results
      * @return the lines
@@ -47,19 +48,18 @@ public final class NnReport {
         List<String> out = new ArrayList<>();
         for (NetReport r : reports) {
             for (Check c : r.checks()) {
-                out.add(f("%s %s: %s output within one step of torch's int8 output: max %.2f steps (step %.4g),"
-                                + " %d of %d elements equal", c.pass() ? "PASS" : "FAIL", r.net().name(), c.variant(),
-                        c.maxSteps(), c.step(), c.equal(), c.elements()));
+                out.add(f("%s %s: %s output within one step of %s: max %.2f steps (step %.4g), %d of %d elements"
+                                + " equal", c.pass() ? "PASS" : "FAIL", r.name(), c.variant(), c.reference(), c.maxSteps(),
+                        c.step(), c.equal(), c.elements()));
             }
-            out.add(f("info %s: %s output vs torch's int8 output: max abs diff %.4g (torch's float model: %.4g)",
-                    r.net().name(), NnVariants.JAVA_FP32, r.fp32MaxAbsDiff(), r.torchFp32MaxAbsDiff()));
+            r.notes().forEach(n -> out.add("info " + r.name() + ": " + n));
         }
         return out;
     }
 
     /**
-     * Formats the timing table: per network, each variant's time per call and the two ratios,
-     * median over the rounds, best in brackets.
+     * Formats the timing table: per network, each variant's time per call and its ratios, median
+     * over the rounds, best in brackets; a header line wherever the columns change.
      *
      * @param reports the results
      * @param rounds how many rounds they hold
@@ -68,17 +68,24 @@ public final class NnReport {
     public static String table(List<NetReport> reports, int rounds) {
         StringBuilder sb = new StringBuilder();
         sb.append(f("Time per call in ms, and ratios; median of %d rounds [best]%n", rounds));
-        sb.append(f("%-5s %-16s %6s %18s %18s %18s %15s %17s%n", "model", "input", "calls", "java fp32 ms",
-                "java int8 ms", "torchscript ms", "fp32/int8", "java/torchscript"));
+        String header = null;
         for (NetReport r : reports) {
-            List<Series> ms = r.msPerCall();
-            sb.append(f("%-5s %-16s %6d %18s %18s %18s %15s %17s%n", r.net().name(), shape(r.inputShape()), r.calls(),
-                    time(ms.get(0)), time(ms.get(1)), time(ms.get(2)),
-                    f("%.2f [%.2f]", r.speedups().median(), r.speedups().max()),
-                    f("%.2f [%.2f]", r.javaOverScript().median(), r.javaOverScript().min())));
+            List<String> cells = new ArrayList<>(List.of(f("%-8s", "model"), f("%-16s", "input"), f("%6s", "calls")));
+            r.labels().forEach(l -> cells.add(f("%20s", l + " ms")));
+            r.ratios().forEach(q -> cells.add(f("%17s", q.target().column())));
+            String h = String.join(" ", cells);
+            if (!h.equals(header)) {
+                sb.append(h).append('\n');
+                header = h;
+            }
+            List<String> row = new ArrayList<>(List.of(f("%-8s", r.name()), f("%-16s", shape(r.inputShape())),
+                    f("%6d", r.calls())));
+            r.msPerCall().forEach(s -> row.add(f("%20s", f("%.3f [%.3f]", s.median(), s.min()))));
+            r.ratios().forEach(q -> row.add(f("%17s", f("%.2f [%.2f]", q.values().median(), best(q)))));
+            sb.append(String.join(" ", row)).append('\n');
         }
-        sb.append("(calls: per variant and round, back to back; ratios are formed per round: java fp32 time over"
-                + " java int8 time, java int8 time over torchscript int8 time)\n");
+        sb.append("(calls: per variant and round, back to back; ratios a/b are formed per round: variant a's time over"
+                + " variant b's)\n");
         return sb.toString();
     }
 
@@ -86,25 +93,24 @@ public final class NnReport {
      * Judges the medians against the targets.
      *
      * @param reports the results
-     * @return two lines per network, each starting with PASS or MISS
+     * @return one line per ratio, each starting with PASS or MISS
      */
     public static List<String> verdicts(List<NetReport> reports) {
         List<String> out = new ArrayList<>();
         for (NetReport r : reports) {
-            double speedup = r.speedups().median();
-            double target = r.net().speedupTarget();
-            out.add(f("%s %s: int8 runs %.2fx faster than float32 (target >= %.2fx)", speedup >= target ? "PASS" : "MISS",
-                    r.net().name(), speedup, target));
-            double slower = r.javaOverScript().median();
-            out.add(f("%s %s: the Java int8 model takes %.2fx the TorchScript reference's time (target <= %.2fx)",
-                    slower <= JAVA_OVER_SCRIPT_TARGET ? "PASS" : "MISS", r.net().name(), slower,
-                    JAVA_OVER_SCRIPT_TARGET));
+            for (Ratio q : r.ratios()) {
+                out.add(f("%s %s: %s (target %s %.2fx)", q.met() ? "PASS" : "MISS", r.name(),
+                        f(q.target().claim(), q.values().median()), q.target().atLeast() ? ">=" : "<=",
+                        q.target().target()));
+            }
         }
         return out;
     }
 
-    private static String time(Series s) {
-        return f("%.3f [%.3f]", s.median(), s.min());
+    /** The best round: the largest ratio where larger is better, else the smallest. */
+    private static double best(Ratio q) {
+        Series s = q.values();
+        return q.target().atLeast() ? s.max() : s.min();
     }
 
     private static String shape(long[] shape) {

@@ -10,18 +10,21 @@ import io.qcheckpoint.kernels.TorchThreads;
 import io.qcheckpoint.testing.PythonTorch;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs {@code bench nn} (and {@code bench serve}, nested) end to end on the models real torch writes, with the fewest rounds and
+ * Runs {@code bench nn} (and {@code bench serve}, nested) end to end on the models real torch writes (the MLP,
+ * the CNN and torchvision's ResNet-18 with its LPOT checkpoint), with the fewest rounds and
  * calls, and checks what it printed, never how fast anything was: speed is only ever printed by
  * {@code qcheckpoint bench}, never asserted.
  */
@@ -33,10 +36,11 @@ class NnBenchmarkTest {
     static void generateModels() throws Exception {
         PythonTorch.require();
         PythonTorch.run("nn_models.py", "bench-models", models.toString());
+        PythonTorch.run("resnet_bench.py", "models", models.toString(), "resnet18");
     }
 
     @Test
-    void printsChecksTableAndVerdictsForBothModels() {
+    void printsChecksTableAndVerdictsForEveryModel() {
         StringWriter out = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "nn",
                 "--models", models.toString(), "--rounds", "1", "--calls", "1");
@@ -55,9 +59,42 @@ class NnBenchmarkTest {
             assertEquals(2, lines.stream().filter(l -> l.matches("(PASS|MISS) " + net + ": .*\\(target .*\\)")).count(),
                     text);
         }
-        assertTrue(text.contains("java fp32 ms") && text.contains("java int8 ms") && text.contains("torchscript ms"), text);
+        assertTrue(text.contains("java fp32 ms") && text.contains("java int8 ms") && text.contains("torchscript int8 ms"),
+                text);
         assertTrue(text.contains("fp32/int8") && text.contains("java/torchscript"), text);
+        assertResNet18(lines, text);
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("FAIL")), text);
+    }
+
+    @Test
+    void resNet18Only() {
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "nn",
+                "--models", models.toString(), "--model", "resnet18", "--rounds", "1", "--calls", "1");
+        String text = out.toString();
+        assertEquals(0, code, text);
+        List<String> lines = text.lines().toList();
+        assertResNet18(lines, text);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("mlp") || l.contains(" cnn")), text);
+    }
+
+    /**
+     * The checkpoint on the hand-written tree against torch's int8 model run as TorchScript by the same libtorch,
+     * the imported model against the hand-written tree, and the two ratios' verdicts.
+     */
+    private static void assertResNet18(List<String> lines, String text) {
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS resnet18: " + ImportedVariants.HAND_WRITTEN
+                + " output within one step of the " + NnVariants.TORCHSCRIPT + " output")), text);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS resnet18: " + ImportedVariants.IMPORTED
+                + " output within one step of the " + ImportedVariants.HAND_WRITTEN + " output")), text);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("info resnet18: " + ImportedVariants.HAND_WRITTEN
+                + " output vs torch 1.13's int8 output")), text);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("model +input +calls +hand-written int8 ms +imported int8 ms"
+                + " +torchscript int8 ms +imported/hand +hand/torchscript")), () -> "header\n" + text);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("resnet18 +\\[1,3,224,224\\] +1 .*")), () -> "table row\n" + text);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("(PASS|MISS) resnet18: int8 forward on the model imported from"
+                + " its TorchScript file takes [0-9.]+x the hand-written Module tree's time \\(target <= 1\\.10x\\)")), text);
+        assertEquals(2, lines.stream().filter(l -> l.matches("(PASS|MISS) resnet18: .*\\(target .*\\)")).count(), text);
     }
 
     @Test
@@ -94,6 +131,7 @@ class NnBenchmarkTest {
         assertEquals(2, execute("--models", models.toString(), "--rounds", "0"));
         assertEquals(2, execute("--models", models.toString(), "--calls", "0"));
         assertEquals(2, execute("--models", models.toString(), "--model", "resnet"));
+        assertEquals(2, execute("--models", models.toString(), "--model", "resnet50"));
     }
 
     @Test
@@ -113,6 +151,23 @@ class NnBenchmarkTest {
     @Test
     void missingModelFilesAreBadInput() {
         assertEquals(2, execute("--models", models.resolve("nowhere").toString(), "--rounds", "1", "--calls", "1"));
+    }
+
+    @Test
+    void missingResNet18FilesNameTheirGenerator(@TempDir Path onlyNn) throws Exception {
+        // the MLP's and CNN's files without the ResNet-18 folder: a usage error that says how to write it
+        for (String f : List.of("bench_mlp", "bench_cnn")) {
+            try (Stream<Path> files = Files.list(models)) {
+                for (Path p : files.filter(p -> p.getFileName().toString().startsWith(f)).toList()) {
+                    Files.copy(p, onlyNn.resolve(p.getFileName()));
+                }
+            }
+        }
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "bench", "nn",
+                "--models", onlyNn.toString(), "--rounds", "1", "--calls", "1");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("resnet_bench.py models " + onlyNn + " resnet18"), err.toString());
     }
 
     /** {@code bench serve} with tiny settings on the same models: the table's structure, never its timings. */
