@@ -115,7 +115,7 @@ final class AtenOps {
             a -> filledLike(tensor(a[0]), a[1], a[3], 0));
         op(t, "torch.ones_like", "input,dtype=None,layout=None,device=None,pin_memory=None,memory_format=None",
             a -> filledLike(tensor(a[0]), a[1], a[3], 1));
-        op(t, "torch.device", "type", a -> (String) a[0]);
+        op(t, "torch.device", "type", a -> Values.string(a[0]));
         op(t, "torch.chunk", "input,chunks,dim=0", a -> chunk(tensor(a[0]), integer(a[1]), integer(a[2])));
         op(t, "torch.size", "input,dim=None", a -> size(tensor(a[0]), a[1]));
         op(t, "ops.prim.NumToTensor", "a", a -> a[0]);

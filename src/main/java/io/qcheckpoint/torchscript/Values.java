@@ -46,6 +46,13 @@ final class Values {
         throw new IllegalArgumentException("expected a bool, got " + describe(v));
     }
 
+    static String string(Object v) {
+        if (v instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException("expected a str, got " + describe(v));
+    }
+
     static List<?> list(Object v) {
         if (v instanceof List<?> l) {
             return l;
