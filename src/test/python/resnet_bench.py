@@ -23,7 +23,10 @@ usage (from any directory; /usr/bin/python3 has torch 1.13 and torchvision 0.14)
         LPOT's load of DIR (read the yaml and the weights, deep copy, qconfig, propagate, prepare, convert,
         load_state_dict) on one fp32 model built first: one untimed load, then prints "ready"; then for every line
         read from stdin one timed load, printing its milliseconds; exits at the end of stdin. (The benchmark
-        alternates these loads with its own, so that both sides see the same machine load.)
+        alternates these loads with its own, so that both sides see the same machine load.) A line "pack"
+        instead packs the checkpoint's int8 weights alone, as the Java side's WeightPacking does (conv weights
+        with stride 1, padding k // 2, dilation 1, one group and their bias; linear weights with theirs), and
+        prints "MS COUNT": the milliseconds and how many weights it packed.
     /usr/bin/python3 src/test/python/resnet_bench.py fresh DIR ARCH
         the fresh-process protocol of `bench load`: imports torch and torchvision, prints "ready", reads a line
         from stdin, builds the fp32 model (fuse_model, fp32_sd.pt), prints "model", reads a line, loads DIR as
@@ -119,12 +122,35 @@ def load_like_lpot(folder, fp32):
     return q
 
 
+def weight_packers(sd):
+    """One function per int8 conv and linear weight of a quantized state dict that packs it (WeightPacking.java)."""
+    packers = []
+    for key, value in sd.items():
+        if isinstance(value, torch.Tensor) and value.dtype == torch.qint8 and value.dim() >= 3 \
+                and key.endswith('.weight'):
+            spatial = value.dim() - 2
+            bias = sd.get(key[:-len('weight')] + 'bias')
+            prepack = {1: torch.ops.quantized.conv1d_prepack, 2: torch.ops.quantized.conv2d_prepack,
+                       3: torch.ops.quantized.conv3d_prepack}[spatial]
+            padding = [k // 2 for k in value.shape[2:]]
+            packers.append(lambda w=value, b=bias, f=prepack, p=padding, n=spatial: f(w, b, [1] * n, p, [1] * n, 1))
+        elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], torch.Tensor) \
+                and value[0].dtype == torch.qint8 and value[0].dim() == 2:
+            packers.append(lambda w=value[0], b=value[1]: torch.ops.quantized.linear_prepack(w, b))
+    return packers
+
+
 def cmd_warm(folder, arch):
     fp32 = build_fp32(arch, torch.load(os.path.join(folder, 'fp32_sd.pt')))
     load_like_lpot(folder, fp32)
+    packers = weight_packers(lpot.read_checkpoint(folder)[1])
     print('ready', flush=True)
-    for _ in sys.stdin:
+    for line in sys.stdin:
         t0 = time.perf_counter()
+        if line.strip() == 'pack':
+            packed = [pack() for pack in packers]
+            print('%.3f %d' % ((time.perf_counter() - t0) * 1e3, len(packed)), flush=True)
+            continue
         load_like_lpot(folder, fp32)
         print('%.3f' % ((time.perf_counter() - t0) * 1e3), flush=True)
 

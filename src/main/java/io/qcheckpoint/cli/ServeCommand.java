@@ -48,10 +48,6 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", paramLabel = "N", description = "Untimed requests per thread (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--intra-op-threads", paramLabel = "N",
-            description = "libtorch's intra-op threads (torch.set_num_threads) for the run (default: libtorch's, one per core).")
-    Integer intraOp;
-
     @Option(names = "--inter-op-threads", paramLabel = "N",
             description = "libtorch's inter-op threads (torch.set_num_interop_threads); settable once per process,"
                     + " before any parallel work (default: libtorch's).")
@@ -60,17 +56,19 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     EngineOption engine = new EngineOption();
 
+    @Mixin
+    IntraOpThreadsOption intraOp = new IntraOpThreadsOption();
+
     /** Creates the command; picocli calls this. */
     ServeCommand() {
     }
 
-    @SuppressWarnings("try") // the engine option's resource restores the engine when it closes
+    @SuppressWarnings("try") // the options' resources restore the engine and the threads when they close
     @Override
     public Integer call() throws Exception {
         check(!threads.isEmpty() && threads.stream().allMatch(n -> n >= 1 && n <= 256), "--threads must be between 1 and 256");
         check(requests >= 1 && requests <= 100_000, "--requests must be between 1 and 100000");
         check(warmup >= 0 && warmup <= 100_000, "--warmup must be between 0 and 100000");
-        check(intraOp == null || intraOp >= 1, "--intra-op-threads must be at least 1");
         check(interOp == null || interOp >= 1, "--inter-op-threads must be at least 1");
         BenchNets.Net net = switch (model) {
             case "mlp", "cnn" -> BenchNets.byName(model);
@@ -85,12 +83,8 @@ final class ServeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--inter-op-threads: " + e.getMessage());
             }
         }
-        int intraBefore = TorchThreads.intraOp();
         Path dir = models != null ? models : BenchCommand.generatedModels(spec, err);
-        try (EngineOption.Selected selected = engine.select()) {
-            if (intraOp != null) {
-                TorchThreads.setIntraOp(intraOp);
-            }
+        try (EngineOption.Selected selected = engine.select(); EngineOption.Selected threadCount = intraOp.select()) {
             NnBenchmark.requireFiles(dir, List.of(net));
             out.println(String.format(Locale.ROOT, "bench serve: %s int8, %d CPUs, int8 engine %s, intra-op threads %d,"
                     + " inter-op threads %d, %d timed requests per thread", net.name(),
@@ -104,7 +98,6 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         } finally {
-            TorchThreads.setIntraOp(intraBefore);
             if (models == null) {
                 BenchCommand.deleteTree(dir);
             }

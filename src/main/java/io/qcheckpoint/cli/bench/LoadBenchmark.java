@@ -31,12 +31,14 @@ import java.util.Locale;
 public final class LoadBenchmark {
     /** The generator and torch's side, relative to a checkout's root. */
     public static final Path SCRIPT = Path.of("src/test/python/resnet_bench.py");
+    /** The checkpoint's weights in an architecture's folder. */
+    static final String WEIGHTS = "best_model_weights.pt";
     /** The fp32 model's state dict in an architecture's folder. */
     static final String FP32 = "fp32_sd.pt";
     /** The input in an architecture's folder. */
     static final String INPUT = "input.pt";
     /** The files of each architecture's folder the benchmark reads. */
-    static final List<String> FILES = List.of("best_configure.yaml", "best_model_weights.pt", FP32, INPUT,
+    static final List<String> FILES = List.of("best_configure.yaml", WEIGHTS, FP32, INPUT,
             "output.pt", "case.json");
     /** Untimed loads before the warm ones are timed. */
     static final int WARMUP_LOADS = 2;
@@ -88,12 +90,24 @@ public final class LoadBenchmark {
      * @param check the Java int8 output against the output of the model torch's LPOT load built
      * @param javaWarmMs the warm {@code Checkpoints.load} times
      * @param torchWarmMs torch's warm load times, each taken right before or after the Java one of the same index
+     * @param packing packing the checkpoint's weights alone, both sides
      * @param javaFresh the fresh JVMs
      * @param pythonFresh the fresh Python processes
      */
     public record ArchReport(ResNets.Arch arch, long int8Bytes, long fp32Bytes, OutputCheck check, Series javaWarmMs,
-                             Series torchWarmMs, List<FreshProcess.Result> javaFresh,
+                             Series torchWarmMs, PackTimes packing, List<FreshProcess.Result> javaFresh,
                              List<FreshProcess.Result> pythonFresh) {
+    }
+
+    /**
+     * Packing a checkpoint's int8 weights alone ({@link WeightPacking}): libtorch 2.7.1's share of a
+     * load, against torch 1.13 packing the same weights.
+     *
+     * @param weights how many weights each pass packs (conv and linear)
+     * @param javaMs libtorch 2.7.1's times, in this JVM under its engine
+     * @param torchMs torch 1.13's times (onednn), each taken right before or after the Java one of the same index
+     */
+    public record PackTimes(int weights, Series javaMs, Series torchMs) {
     }
 
     private final Config config;
@@ -187,6 +201,7 @@ public final class LoadBenchmark {
         OutputCheck check;
         double[] javaWarm = new double[config.iterations()];
         double[] torchWarm = new double[config.iterations()];
+        PackTimes packing;
         try (Module fp32 = fp32Model(arch, dir);
              TorchWarmLoads torch = new TorchWarmLoads(python(List.of("warm", dir.toString(), name)))) {
             check = check(dir, fp32);
@@ -204,6 +219,7 @@ public final class LoadBenchmark {
                 }
                 progress("%s: warm load %d: java %.1f ms, torch %.1f ms", name, i + 1, javaWarm[i], torchWarm[i]);
             }
+            packing = timePacking(name, dir, torch);
         }
         List<FreshProcess.Result> javaFresh = new ArrayList<>();
         List<FreshProcess.Result> pythonFresh = new ArrayList<>();
@@ -220,8 +236,38 @@ public final class LoadBenchmark {
                         r.readyRssKb() / 1024, r.modelRssKb() / 1024, r.peakRssKb() / 1024);
             }
         }
-        return new ArchReport(arch, Files.size(dir.resolve("best_model_weights.pt")), Files.size(dir.resolve(FP32)),
-                check, new Series(javaWarm), new Series(torchWarm), javaFresh, pythonFresh);
+        return new ArchReport(arch, Files.size(dir.resolve(WEIGHTS)), Files.size(dir.resolve(FP32)),
+                check, new Series(javaWarm), new Series(torchWarm), packing, javaFresh, pythonFresh);
+    }
+
+    /** Both sides pack the checkpoint's weights alone, alternating, after one untimed pass each. */
+    private PackTimes timePacking(String name, Path dir, TorchWarmLoads torch) throws IOException {
+        double[] java = new double[config.iterations()];
+        double[] python = new double[config.iterations()];
+        try (WeightPacking packing = new WeightPacking(dir.resolve(WEIGHTS))) {
+            packing.packAllMs();
+            checkSameWeights(packing, torch.pack());
+            for (int i = 0; i < java.length; i++) {
+                if (i % 2 == 0) {
+                    java[i] = packing.packAllMs();
+                    python[i] = checkSameWeights(packing, torch.pack()).ms();
+                } else {
+                    python[i] = checkSameWeights(packing, torch.pack()).ms();
+                    java[i] = packing.packAllMs();
+                }
+            }
+            progress("%s: packing the checkpoint's %d weights alone: java %.1f ms, torch %.1f ms (medians)", name,
+                    packing.count(), new Series(java).median(), new Series(python).median());
+            return new PackTimes(packing.count(), new Series(java), new Series(python));
+        }
+    }
+
+    private static TorchWarmLoads.Packing checkSameWeights(WeightPacking java, TorchWarmLoads.Packing torch) {
+        if (torch.count() != java.count()) {
+            throw new IllegalStateException("torch packed " + torch.count() + " weights of the checkpoint, Java "
+                    + java.count());
+        }
+        return torch;
     }
 
     private static double timeLoad(Path dir, Module fp32) throws IOException {

@@ -149,6 +149,23 @@ class NnBenchmarkTest {
     }
 
     @Test
+    void runsUnderTheIntraOpThreadsAskedForAndRestoresThem() {
+        int before = TorchThreads.intraOp();
+        int requested = before == 1 ? 2 : 1;
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "nn",
+                "--models", models.toString(), "--model", "mlp", "--rounds", "1", "--calls", "1",
+                "--intra-op-threads", Integer.toString(requested));
+        String text = out.toString();
+        assertEquals(0, code, text);
+        assertTrue(text.lines().findFirst().orElseThrow().contains(", intra-op threads " + requested + ", "), text);
+        assertEquals(before, TorchThreads.intraOp());
+        assertEquals(2, execute("--models", models.toString(), "--intra-op-threads", "0"));
+        assertEquals(2, execute("--models", models.toString(), "--intra-op-threads", "1025"));
+        assertEquals(before, TorchThreads.intraOp());
+    }
+
+    @Test
     void missingModelFilesAreBadInput() {
         assertEquals(2, execute("--models", models.resolve("nowhere").toString(), "--rounds", "1", "--calls", "1"));
     }
