@@ -62,13 +62,15 @@ public final class EagerRebuild {
      */
     public static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
-        // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter
-        Prepared p = prepare(cfg, fp32, false, configFile);
+        // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter.
+        // A strict load replaces every array of the model, so the copy borrows the fp32 arrays rather than
+        // copying weights that the state dict then replaces; what is still borrowed afterwards is copied.
+        Prepared p = prepare(cfg, strict ? fp32.shallowCopy() : fp32.copy(), false, configFile);
         try {
             // the prepared copy is ours: convert it in place rather than copy the model again
             Module quantized = p.quantizer().convertInPlace(p.model());
             loadWeights(quantized, weights, strict, weightsFile);
-            return quantized;
+            return quantized.ownArrays();
         } catch (CheckpointException | RuntimeException e) {
             p.close();
             throw e;
@@ -91,7 +93,7 @@ public final class EagerRebuild {
      */
     public static Module quantize(TuneConfig cfg, Module fp32, Iterable<NDArray> calibration, boolean reduceRange,
             String source) throws CheckpointException {
-        Prepared p = prepare(cfg, fp32, reduceRange, source);
+        Prepared p = prepare(cfg, fp32.copy(), reduceRange, source);
         try {
             if (p.dynamic()) {
                 return p.quantizer().convertInPlace(p.model());
@@ -107,14 +109,13 @@ public final class EagerRebuild {
     }
 
     /**
-     * LPOT's steps before convert: a copy of the model in eval mode, per-op qconfigs, propagation,
-     * fp32 fallback (static and QAT).
+     * LPOT's steps before convert on {@code model}, a copy of the fp32 model that this method owns
+     * from now on: eval mode, per-op qconfigs, propagation, fp32 fallback (static and QAT).
      */
-    private static Prepared prepare(TuneConfig cfg, Module fp32, boolean reduceRange, String configFile)
+    private static Prepared prepare(TuneConfig cfg, Module model, boolean reduceRange, String configFile)
             throws CheckpointException {
-        Approach approach = checkSupported(cfg, configFile);
-        Module model = fp32.copy();
         try {
+            Approach approach = checkSupported(cfg, configFile);
             model.eval();
             boolean dynamic = approach == Approach.POST_TRAINING_DYNAMIC_QUANT;
             QuantizationMappings mappings = dynamic ? QuantizationMappings.dynamicMappings(DType.QINT8)

@@ -8,9 +8,11 @@ import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.pt.StateDict;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A node of a module tree, as {@code torch.nn.Module}: named children in registration order,
@@ -31,6 +33,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
     private LinkedHashMap<String, Module> children = new LinkedHashMap<>();
     private LinkedHashMap<String, NDArray> parameters = new LinkedHashMap<>();
     private LinkedHashMap<String, NDArray> buffers = new LinkedHashMap<>();
+    /** The views of another tree's arrays that a {@link #shallowCopy} holds, until replaced or owned. */
+    private Set<NDArray> borrowed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean training = true;
 
     /**
@@ -328,6 +332,16 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * @return the copy, of this module's class
      */
     public Module copy() {
+        Module c = cloneNode();
+        c.parameters = c.duplicate(parameters);
+        c.buffers = c.duplicate(buffers);
+        children.forEach((name, child) -> c.children.put(name, child.copy()));
+        c.afterCopy();
+        return c;
+    }
+
+    /** This module's fields, with a new manager and no children yet. */
+    private Module cloneNode() {
         Module c;
         try {
             c = (Module) super.clone();
@@ -335,12 +349,42 @@ public abstract class Module implements AutoCloseable, Cloneable {
             throw new AssertionError(e);
         }
         c.manager = NDManager.newBaseManager();
-        c.parameters = c.duplicate(parameters);
-        c.buffers = c.duplicate(buffers);
         c.children = new LinkedHashMap<>();
-        children.forEach((name, child) -> c.children.put(name, child.copy()));
+        c.borrowed = Collections.newSetFromMap(new IdentityHashMap<>());
+        return c;
+    }
+
+    /**
+     * Returns a copy of the tree whose parameters and buffers are views of this tree's arrays rather
+     * than copies, for rebuilding a model whose arrays a state dict then replaces (LPOT's load): the
+     * copy owns the views, not the storage, so closing or replacing them ({@link #loadStateDict})
+     * leaves this tree's arrays as they are, and {@link #ownArrays} copies the views not replaced.
+     * Until then the two trees share storage: the copy must only be read, converted and loaded
+     * (running it in training mode would update this tree's BatchNorm statistics).
+     *
+     * @return the copy, of this module's class
+     */
+    public Module shallowCopy() {
+        Module c = cloneNode();
+        c.parameters = c.borrow(parameters);
+        c.buffers = c.borrow(buffers);
+        children.forEach((name, child) -> c.children.put(name, child.shallowCopy()));
         c.afterCopy();
         return c;
+    }
+
+    /**
+     * Replaces every view a {@link #shallowCopy} still holds with a copy of its data, so that the
+     * tree shares no storage with the one it was copied from.
+     *
+     * @return this
+     */
+    public Module ownArrays() {
+        for (Module m : namedModules().values()) {
+            m.parameters.replaceAll((name, a) -> m.unborrow(a));
+            m.buffers.replaceAll((name, a) -> m.unborrow(a));
+        }
+        return this;
     }
 
     /**
@@ -476,10 +520,34 @@ public abstract class Module implements AutoCloseable, Cloneable {
         return a;
     }
 
+    /** Views of {@code arrays}, owned by this module and marked as borrowed. */
+    private LinkedHashMap<String, NDArray> borrow(Map<String, NDArray> arrays) {
+        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+        arrays.forEach((name, a) -> {
+            NDArray view = a == null ? null : own(a.reshape(a.getShape()));
+            if (view != null) {
+                borrowed.add(view);
+            }
+            out.put(name, view);
+        });
+        return out;
+    }
+
+    /** {@code a}, or a copy of it that this module owns if {@code a} is a borrowed view (freed here). */
+    private NDArray unborrow(NDArray a) {
+        if (a == null || !borrowed.remove(a)) {
+            return a;
+        }
+        NDArray copy = own(a.duplicate());
+        a.close();
+        return copy;
+    }
+
     private void replaceArray(Map<String, NDArray> arrays, String name, NDArray value, String kind) {
         NDArray old = lookup(arrays, name, kind);
         arrays.put(name, own(value));
         if (old != null && old != value) {
+            borrowed.remove(old);
             old.close();
         }
     }

@@ -59,6 +59,28 @@ class CheckpointsMatchLpotTest {
         }
     }
 
+    /**
+     * The int8 model shares nothing with the fp32 model it was loaded onto (the load borrows the fp32
+     * arrays the state dict replaces, and copies what it keeps): the fp32 model's arrays changed in place,
+     * then freed, leave torch's output.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lpot15_static", "lpot15_qat", "lpot15_dynamic", "static_wrap", "static_identity",
+        "dynamic_mlp", "fused_cnn"})
+    void theInt8ModelOutlivesItsFp32Model(String name) throws Exception {
+        QuantizedModel<?> q;
+        try (Module fp32 = fp32Model(name)) {
+            q = Checkpoints.load(FIXTURES.resolve(name), fp32);
+            fp32.namedModules().values().forEach(m -> {
+                m.namedParameters().values().stream().filter(a -> a != null).forEach(a -> a.muli(3));
+                m.namedBuffers().values().forEach(a -> a.addi(1));
+            });
+        }
+        try (q; NDManager m = NDManager.newBaseManager()) {
+            TorchOutputs.assertLpotOutput(info(name), TorchOutputs.lpot(name), q.forward(input(m, name)).toFloatArray());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lpot15_static", "lpot15_qat", "lpot15_dynamic", "static_wrap", "static_identity",
         "dynamic_mlp", "fused_cnn"})

@@ -67,6 +67,42 @@ class ModuleTreeTest {
     }
 
     @Test
+    void aShallowCopyLeavesTheOriginalsArraysAloneAndSharesNothingAfterOwnArrays() throws Exception {
+        StateDict torch = FloatFixtures.stateDict(NESTED);
+        Map<String, Object> io = FloatFixtures.io(NESTED);
+        try (Module original = loadedNested(); NDManager nd = NDManager.newBaseManager()) {
+            Module copy = original.shallowCopy();
+            try (copy) {
+                original.namedModules().forEach((path, m) -> assertNotSame(m, copy.module(path), path));
+                FloatFixtures.assertSameStateDict(torch, copy.stateDict(), 0, 0);
+                // a strict load into the copy replaces every array, and leaves the original's as they were
+                copy.loadStateDict(scaled(torch), true);
+                copy.replace("head.2", new Identity()).close();
+            }
+            // closing the copy freed none of the original's arrays either
+            FloatFixtures.assertSameStateDict(torch, original.stateDict(), 0, 0);
+            assertClose(array(nd, io, "output"), original.forward(array(nd, io, "input")), 1e-5, 1e-6,
+                    "the original's output");
+
+            Module owned = original.shallowCopy().ownArrays();
+            try (owned) {
+                original.namedModules().forEach((path, m) -> m.namedParameters().forEach((name, a) -> {
+                    if (a != null) {
+                        assertNotSame(a, owned.module(path).parameter(name), path + "." + name);
+                    }
+                }));
+                // the original's arrays change in place and are freed: the owned copy keeps torch's values
+                original.namedModules().values().forEach(m ->
+                        m.namedParameters().values().stream().filter(a -> a != null).forEach(a -> a.muli(3)));
+                original.close();
+                FloatFixtures.assertSameStateDict(torch, owned.stateDict(), 0, 0);
+                assertClose(array(nd, io, "output"), owned.forward(array(nd, io, "input")), 1e-5, 1e-6,
+                        "the owned copy's output");
+            }
+        }
+    }
+
+    @Test
     void replaceKeepsTheNamesPositionAndForwardUsesTheNewModule() throws Exception {
         try (Module m = loadedNested(); NDManager nd = NDManager.newBaseManager()) {
             List<String> before = List.copyOf(m.namedChildren().keySet());
