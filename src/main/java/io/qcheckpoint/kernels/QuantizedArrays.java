@@ -41,7 +41,8 @@ public final class QuantizedArrays {
         }
         Tensor ints = Tensor.view(tensor.storage(), plain, tensor.storageOffset(), tensor.shape(), tensor.strides());
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray repr = TensorArrays.toNDArray(scratch, ints);
+            // libtorch copies the integers into the quantized tensor: no owning copy of them first
+            NDArray repr = TensorArrays.overBytes(scratch, ints);
             NDArray result = q instanceof Quantization.PerTensor pt
                     ? QuantizedKernels.fromIntRepr(repr, pt.scale(), pt.zeroPoint())
                     : perChannel(scratch, repr, (Quantization.PerChannel) q);

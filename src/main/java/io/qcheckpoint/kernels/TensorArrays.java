@@ -53,18 +53,32 @@ public final class TensorArrays {
      * @throws IllegalArgumentException if DJL cannot hold the type without loss, or it is quantized
      */
     public static NDArray toNDArray(NDManager manager, Tensor tensor) {
+        return owningCopy(overBytes(manager, tensor));
+    }
+
+    /**
+     * Returns an array over a tensor's bytes (a mapped storage's in place, else a direct copy of
+     * them), which lives only as long as those bytes: for a caller that hands it at once to a
+     * libtorch op that copies it, such as building a quantized tensor from its integers.
+     *
+     * @param manager the owner of the array
+     * @param tensor the tensor, contiguous or a view
+     * @return the array, of the tensor's shape
+     * @throws IllegalArgumentException if DJL cannot hold the type without loss, or it is quantized
+     */
+    static NDArray overBytes(NDManager manager, Tensor tensor) {
         Conversion c = conversion(tensor.dtype());
         ByteBuffer bytes = c.bytes().apply(tensor);
         ByteBuffer direct;
         if (bytes.isDirect() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            // a mapped storage's bytes: libtorch reads them in place for the owning copy, so no
+            // a mapped storage's bytes: libtorch reads them in place (for the owning copy, or the caller's op), so no
             // intermediate direct buffer (slice: libtorch takes the buffer's address, not its position)
             direct = bytes.slice().order(ByteOrder.nativeOrder());
         } else {
             direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
             direct.put(bytes.duplicate()).flip();
         }
-        return owningCopy(manager.create(direct, new Shape(tensor.shape()), c.target()));
+        return manager.create(direct, new Shape(tensor.shape()), c.target());
     }
 
     /**
