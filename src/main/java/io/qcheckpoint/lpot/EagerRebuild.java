@@ -63,8 +63,8 @@ public final class EagerRebuild {
     public static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
             String weightsFile) throws CheckpointException {
         // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter.
-        // A strict load replaces every array of the model, so the copy borrows the fp32 arrays rather than
-        // copying weights that the state dict then replaces; what is still borrowed afterwards is copied.
+        // A strict load replaces every array of the model, so the copy holds views of the fp32 arrays rather
+        // than copies of weights the state dict then replaces; a view still held afterwards is copied.
         Prepared p = prepare(cfg, strict ? fp32.shallowCopy() : fp32.copy(), false, configFile);
         try {
             // the prepared copy is ours: convert it in place rather than copy the model again

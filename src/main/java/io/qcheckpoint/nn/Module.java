@@ -332,26 +332,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * @return the copy, of this module's class
      */
     public Module copy() {
-        Module c = cloneNode();
-        c.parameters = c.duplicate(parameters);
-        c.buffers = c.duplicate(buffers);
-        children.forEach((name, child) -> c.children.put(name, child.copy()));
-        c.afterCopy();
-        return c;
-    }
-
-    /** This module's fields, with a new manager and no children yet. */
-    private Module cloneNode() {
-        Module c;
-        try {
-            c = (Module) super.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new AssertionError(e);
-        }
-        c.manager = NDManager.newBaseManager();
-        c.children = new LinkedHashMap<>();
-        c.borrowed = Collections.newSetFromMap(new IdentityHashMap<>());
-        return c;
+        return copyTree(false);
     }
 
     /**
@@ -365,10 +346,23 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * @return the copy, of this module's class
      */
     public Module shallowCopy() {
-        Module c = cloneNode();
-        c.parameters = c.borrow(parameters);
-        c.buffers = c.borrow(buffers);
-        children.forEach((name, child) -> c.children.put(name, child.shallowCopy()));
+        return copyTree(true);
+    }
+
+    /** This module's fields, its arrays copied (or, {@code views}, viewed) and its children likewise. */
+    private Module copyTree(boolean views) {
+        Module c;
+        try {
+            c = (Module) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+        c.manager = NDManager.newBaseManager();
+        c.borrowed = Collections.newSetFromMap(new IdentityHashMap<>());
+        c.parameters = views ? c.borrow(parameters) : c.duplicate(parameters);
+        c.buffers = views ? c.borrow(buffers) : c.duplicate(buffers);
+        c.children = new LinkedHashMap<>();
+        children.forEach((name, child) -> c.children.put(name, child.copyTree(views)));
         c.afterCopy();
         return c;
     }
@@ -388,7 +382,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
     }
 
     /**
-     * Called on a fresh {@link #copy}, whose parameters, buffers and children are already copied:
+     * Called on a fresh {@link #copy} or {@link #shallowCopy}, whose parameters, buffers and children
+     * are already copied (or viewed):
      * replace any other native resource the copy still shares with the original.
      */
     protected void afterCopy() {

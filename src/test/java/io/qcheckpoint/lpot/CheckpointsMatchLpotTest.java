@@ -60,9 +60,9 @@ class CheckpointsMatchLpotTest {
     }
 
     /**
-     * The int8 model shares nothing with the fp32 model it was loaded onto (the load borrows the fp32
-     * arrays the state dict replaces, and copies what it keeps): the fp32 model's arrays changed in place,
-     * then freed, leave torch's output.
+     * The int8 model shares nothing with the fp32 model it was loaded onto (a strict load converts views
+     * of the fp32 arrays, all of which the state dict replaces, and copies any view left): the fp32
+     * model's arrays changed in place, then freed, leave torch's output.
      */
     @ParameterizedTest
     @ValueSource(strings = {"lpot15_static", "lpot15_qat", "lpot15_dynamic", "static_wrap", "static_identity",

@@ -24,9 +24,9 @@ import java.util.Locale;
  * Times loading an LPOT checkpoint of torchvision's quantizable ResNets against torch 1.13 doing
  * the same, in one run: warm (the JVM's {@link Checkpoints#load} after untimed loads, alternating
  * with {@code resnet_bench.py warm}'s, LPOT's load steps in one Python process: {@link TorchWarmLoads}),
- * and in fresh processes
- * (a new JVM against a new Python process, from process start to the first inference, with the
- * resident set at start and at its peak; {@link FreshProcess}).
+ * the packing of the checkpoint's weights alone on both sides ({@link WeightPacking}), and in fresh
+ * processes (a new JVM against a new Python process, from process start to the first inference, with
+ * the resident set at start and at its peak; {@link FreshProcess}).
  */
 public final class LoadBenchmark {
     /** The generator and torch's side, relative to a checkout's root. */
