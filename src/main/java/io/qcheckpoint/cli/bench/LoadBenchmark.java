@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 
 /**
  * Times loading an LPOT checkpoint of torchvision's quantizable ResNets against torch 1.13 doing
@@ -208,17 +209,8 @@ public final class LoadBenchmark {
             for (int i = 0; i < WARMUP_LOADS; i++) {
                 timeLoad(dir, fp32);
             }
-            for (int i = 0; i < javaWarm.length; i++) {
-                // which side goes first alternates, so that neither always runs right after the other
-                if (i % 2 == 0) {
-                    javaWarm[i] = timeLoad(dir, fp32);
-                    torchWarm[i] = torch.load();
-                } else {
-                    torchWarm[i] = torch.load();
-                    javaWarm[i] = timeLoad(dir, fp32);
-                }
-                progress("%s: warm load %d: java %.1f ms, torch %.1f ms", name, i + 1, javaWarm[i], torchWarm[i]);
-            }
+            alternate(javaWarm, torchWarm, () -> timeLoad(dir, fp32), torch::load, i -> progress(
+                    "%s: warm load %d: java %.1f ms, torch %.1f ms", name, i + 1, javaWarm[i], torchWarm[i]));
             packing = timePacking(name, dir, torch);
         }
         List<FreshProcess.Result> javaFresh = new ArrayList<>();
@@ -247,18 +239,35 @@ public final class LoadBenchmark {
         try (WeightPacking packing = new WeightPacking(dir.resolve(WEIGHTS))) {
             packing.packAllMs();
             checkSameWeights(packing, torch.pack());
-            for (int i = 0; i < java.length; i++) {
-                if (i % 2 == 0) {
-                    java[i] = packing.packAllMs();
-                    python[i] = checkSameWeights(packing, torch.pack()).ms();
-                } else {
-                    python[i] = checkSameWeights(packing, torch.pack()).ms();
-                    java[i] = packing.packAllMs();
-                }
-            }
+            alternate(java, python, packing::packAllMs, () -> checkSameWeights(packing, torch.pack()).ms(), i -> { });
             progress("%s: packing the checkpoint's %d weights alone: java %.1f ms, torch %.1f ms (medians)", name,
                     packing.count(), new Series(java).median(), new Series(python).median());
             return new PackTimes(packing.count(), new Series(java), new Series(python));
+        }
+    }
+
+    /** Something timed on one side. */
+    @FunctionalInterface
+    private interface Timed {
+        double ms() throws IOException;
+    }
+
+    /**
+     * Fills {@code java} and {@code torch} with pairs of timings, calling {@code afterPair} with each
+     * pair's index.
+     */
+    private static void alternate(double[] java, double[] torch, Timed javaSide, Timed torchSide, IntConsumer afterPair)
+            throws IOException {
+        for (int i = 0; i < java.length; i++) {
+            // which side goes first alternates, so that neither always runs right after the other
+            if (i % 2 == 0) {
+                java[i] = javaSide.ms();
+                torch[i] = torchSide.ms();
+            } else {
+                torch[i] = torchSide.ms();
+                java[i] = javaSide.ms();
+            }
+            afterPair.accept(i);
         }
     }
 
