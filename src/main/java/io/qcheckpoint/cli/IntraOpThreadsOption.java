@@ -36,6 +36,11 @@ final class IntraOpThreadsOption {
         threads = n;
     }
 
+    /** Returns the threads asked for, or null for libtorch's default. */
+    Integer threads() {
+        return threads;
+    }
+
     /** Sets the threads asked for, if any, until the result is closed, which restores the count before. */
     EngineOption.Selected select() {
         if (threads == null) {

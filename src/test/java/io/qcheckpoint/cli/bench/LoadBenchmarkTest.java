@@ -89,6 +89,8 @@ class LoadBenchmarkTest {
     void badOptionsExitWithTwo() {
         assertEquals(2, execute("--models", models.toString(), "--iterations", "0"));
         assertEquals(2, execute("--models", models.toString(), "--fresh-runs", "0"));
+        assertEquals(2, execute("--models", models.toString(), "--intra-op-threads", "0"));
+        assertEquals(2, execute("--models", models.toString(), "--intra-op-threads", "1025"));
         assertEquals(2, execute("--models", models.toString(), "--model", "resnet34"));
         assertEquals(2, execute("--models", models.toString(), "--model", "resnet18", "--engine", "mkldnn"));
         // resnet50 was not generated: its files are missing
