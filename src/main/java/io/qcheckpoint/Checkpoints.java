@@ -128,7 +128,8 @@ public final class Checkpoints {
         Path weightsFile = dir.resolve(EagerQuantizedModel.WEIGHTS_FILE);
         TuneConfig cfg = TuneConfigs.readYaml(configFile);
         StateDict weights = TorchFiles.readStateDict(weightsFile);
-        Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), configFile.toString(), weightsFile.toString());
+        Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), options.loadThreads(),
+                configFile.toString(), weightsFile.toString());
         return new EagerQuantizedModel(int8, cfg);
     }
 
@@ -165,7 +166,8 @@ public final class Checkpoints {
             }
         });
         all.metadata().forEach(weights::putMetadata);
-        Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), file.toString(), file.toString());
+        Module int8 = EagerRebuild.rebuild(cfg, weights, fp32, options.strict(), options.loadThreads(),
+                file.toString(), file.toString());
         return new EagerQuantizedModel(int8, cfg);
     }
 }

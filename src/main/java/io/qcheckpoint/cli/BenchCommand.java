@@ -242,6 +242,12 @@ public final class BenchCommand implements Callable<Integer> {
                 description = "An option for the fresh JVMs (repeatable), e.g. --jvm-option=-XX:TieredStopAtLevel=1.")
         List<String> jvmOptions = List.of();
 
+        @Option(names = "--load-threads", paramLabel = "N",
+                description = "The threads that pack a Java load's weights (LoadOptions.withLoadThreads), 1..1024, in"
+                        + " this JVM and the fresh ones (default: LoadOptions' default, the processors over the"
+                        + " intra-op threads). torch's load packs one weight after the other.")
+        Integer loadThreads;
+
         @Mixin
         EngineOption engine = new EngineOption();
 
@@ -251,9 +257,10 @@ public final class BenchCommand implements Callable<Integer> {
         @SuppressWarnings("try") // the options' resources restore the engine and the threads when they close
         @Override
         public Integer call() throws IOException {
-            if (iterations < 1 || iterations > 1000 || freshRuns < 1 || freshRuns > 100) {
+            if (iterations < 1 || iterations > 1000 || freshRuns < 1 || freshRuns > 100
+                    || loadThreads != null && (loadThreads < 1 || loadThreads > IntraOpThreadsOption.MAX)) {
                 throw new ParameterException(spec.commandLine(), "--iterations must be between 1 and 1000,"
-                        + " --fresh-runs between 1 and 100");
+                        + " --fresh-runs between 1 and 100, --load-threads between 1 and " + IntraOpThreadsOption.MAX);
             }
             List<ResNets.Arch> archs;
             try {
@@ -273,9 +280,12 @@ public final class BenchCommand implements Callable<Integer> {
                         + "; fresh JVM options: " + (jvmOptions.isEmpty() ? "none" : String.join(" ", jvmOptions))
                         + "; intra-op threads of the child processes: " + (intraOp.threads() == null ? "default"
                         : intraOp.threads()));
+                LoadBenchmark.Config config = new LoadBenchmark.Config(dir, archs, iterations, freshRuns, jvmOptions,
+                        intraOp.threads(), loadThreads == null ? 0 : loadThreads);
+                out.println("Java loads pack on " + config.resolvedLoadThreads() + " thread(s)"
+                        + (loadThreads == null ? " (LoadOptions' default here)" : "") + "; torch's load packs one weight after the other");
                 out.flush();
-                List<LoadBenchmark.ArchReport> reports = new LoadBenchmark(
-                        new LoadBenchmark.Config(dir, archs, iterations, freshRuns, jvmOptions, intraOp.threads()), err).run();
+                List<LoadBenchmark.ArchReport> reports = new LoadBenchmark(config, err).run();
                 out.println();
                 LoadReport.checks(reports).forEach(out::println);
                 out.println();

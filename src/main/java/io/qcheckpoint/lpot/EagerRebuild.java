@@ -54,14 +54,16 @@ public final class EagerRebuild {
      * @param weights the quantized state dict
      * @param fp32 the caller's float model
      * @param strict whether missing keys are errors (unexpected keys always are)
+     * @param loadThreads the most threads that pack the weights at once, or 0 for the default of
+     *     {@link Module#loadStateDict(StateDict, boolean)}
      * @param configFile the config's file, for messages
      * @param weightsFile the weights' file, for messages
      * @return the int8 module tree, owned by the caller
      * @throws CheckpointException if the config is not one LPOT writes for eager PyTorch, names ops
      *     the model lacks, or the weights do not fit
      */
-    public static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, String configFile,
-            String weightsFile) throws CheckpointException {
+    public static Module rebuild(TuneConfig cfg, StateDict weights, Module fp32, boolean strict, int loadThreads,
+            String configFile, String weightsFile) throws CheckpointException {
         // the observers never see data here (every qparam comes from the weights): REDUCE_RANGE does not matter.
         // A strict load replaces every array of the model, so the copy holds views of the fp32 arrays rather
         // than copies of weights the state dict then replaces; a view still held afterwards is copied.
@@ -69,7 +71,7 @@ public final class EagerRebuild {
         try {
             // the prepared copy is ours: convert it in place rather than copy the model again
             Module quantized = p.quantizer().convertInPlace(p.model());
-            loadWeights(quantized, weights, strict, weightsFile);
+            loadWeights(quantized, weights, strict, loadThreads, weightsFile);
             return quantized.ownArrays();
         } catch (CheckpointException | RuntimeException e) {
             p.close();
@@ -196,10 +198,11 @@ public final class EagerRebuild {
         }
     }
 
-    private static void loadWeights(Module quantized, StateDict weights, boolean strict, String file)
+    private static void loadWeights(Module quantized, StateDict weights, boolean strict, int threads, String file)
             throws ModelMismatchException {
         try {
-            var left = quantized.loadStateDict(weights, strict);
+            var left = threads == 0 ? quantized.loadStateDict(weights, strict)
+                    : quantized.loadStateDict(weights, strict, threads);
             if (!left.unexpectedKeys().isEmpty()) {
                 throw new StateDictMismatchException(List.of(), left.unexpectedKeys(), List.of());
             }

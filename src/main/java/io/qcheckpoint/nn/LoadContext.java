@@ -2,6 +2,8 @@ package io.qcheckpoint.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.qcheckpoint.kernels.LoadThreads;
+import io.qcheckpoint.kernels.PackedParams;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
@@ -11,11 +13,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One {@link Module#loadStateDict} in progress: hands each module the entries under its prefix,
  * records missing keys and bad values, and stages new arrays in a manager of its own, so that
- * nothing in the tree changes until every module has checked its entries.
+ * nothing in the tree changes until every module has checked its entries. Weights are packed for
+ * libtorch only once every entry has been checked, several at once ({@link #packLater}).
  */
 public final class LoadContext {
     private final StateDict source;
@@ -24,6 +28,8 @@ public final class LoadContext {
     private final List<String> missing = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
     private final List<AutoCloseable> discardOnFailure = new ArrayList<>();
+    private final List<LoadThreads.Job<PackedParams>> packing = new ArrayList<>();
+    private List<PackedParams> packed;
 
     LoadContext(StateDict source, NDManager staging) {
         this.source = source;
@@ -132,6 +138,36 @@ public final class LoadContext {
      */
     public void discardOnFailure(AutoCloseable resource) {
         discardOnFailure.add(resource);
+    }
+
+    /**
+     * Schedules packing weights for libtorch, which runs once every module has staged its entries
+     * and none of them was refused; packing is most of a load's time, and the load runs the
+     * packings on several threads.
+     *
+     * @param values how many values the weight holds, so that the largest are packed first
+     * @param pack packs staged arrays
+     * @return the packed weights, for the commit action (not before)
+     */
+    public Supplier<PackedParams> packLater(long values, Supplier<PackedParams> pack) {
+        int i = packing.size();
+        packing.add(new LoadThreads.Job<>(values, pack));
+        return () -> {
+            if (packed == null) {
+                throw new IllegalStateException("the weights are packed only after every module has staged");
+            }
+            return packed.get(i);
+        };
+    }
+
+    /**
+     * Runs the scheduled packings; their results are discarded with the rest if the load fails later.
+     *
+     * @throws RuntimeException what libtorch threw for the first weight it refused (nothing packed is kept)
+     */
+    void pack(int threads) {
+        packed = LoadThreads.runAll(packing, threads);
+        discardOnFailure.addAll(packed);
     }
 
     List<String> missingKeys() {

@@ -4,6 +4,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.qcheckpoint.kernels.LoadThreads;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.pt.StateDict;
 import java.util.ArrayList;
@@ -427,16 +428,41 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * @throws StateDictMismatchException if a value does not fit, or (strict) a key is missing or unexpected
      */
     public LoadResult loadStateDict(StateDict stateDict, boolean strict) throws StateDictMismatchException {
+        return loadStateDict(stateDict, strict, LoadThreads.defaultCount());
+    }
+
+    /**
+     * Loads a state dict into the tree, as {@link #loadStateDict(StateDict, boolean)}, packing the
+     * quantized modules' weights for libtorch on up to {@code threads} threads at once.
+     *
+     * @param stateDict the state dict
+     * @param strict whether missing and unexpected keys are errors
+     * @param threads the most threads that pack weights, the calling thread included
+     * @return the keys left out (empty lists when strict)
+     * @throws StateDictMismatchException if a value does not fit, or (strict) a key is missing or unexpected
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public LoadResult loadStateDict(StateDict stateDict, boolean strict, int threads)
+            throws StateDictMismatchException {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, not " + threads);
+        }
         try (NDManager staging = NDManager.newBaseManager()) {
             LoadContext ctx = new LoadContext(stateDict, staging);
             List<Runnable> commits = new ArrayList<>();
-            namedModules().forEach((path, m) -> commits.add(m.loadFromStateDict(ctx, path.isEmpty() ? "" : path + ".")));
             List<String> missing = ctx.missingKeys();
-            List<String> unexpected = ctx.unexpectedKeys();
-            if (!ctx.errors().isEmpty() || strict && !(missing.isEmpty() && unexpected.isEmpty())) {
+            List<String> unexpected;
+            try {
+                namedModules().forEach((path, m) -> commits.add(m.loadFromStateDict(ctx, path.isEmpty() ? "" : path + ".")));
+                unexpected = ctx.unexpectedKeys();
+                if (!ctx.errors().isEmpty() || strict && !(missing.isEmpty() && unexpected.isEmpty())) {
+                    throw new StateDictMismatchException(strict ? missing : List.of(), strict ? unexpected : List.of(),
+                            ctx.errors());
+                }
+                ctx.pack(threads);
+            } catch (StateDictMismatchException | RuntimeException e) {
                 ctx.discard();
-                throw new StateDictMismatchException(strict ? missing : List.of(), strict ? unexpected : List.of(),
-                        ctx.errors());
+                throw e;
             }
             commits.forEach(Runnable::run);
             return new LoadResult(missing, unexpected);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
 import io.qcheckpoint.EagerQuantizedModel;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
@@ -56,6 +57,18 @@ class CheckpointsMatchLpotTest {
             }
             assertArrayEquals(fp32Before, fp32.forward(input(m, name)).toFloatArray(), "the fp32 model changed");
             assertEquals(fp32State.keys(), fp32.stateDict().keys());
+        }
+    }
+
+    /** Packing the weights several at a time (LoadOptions.withLoadThreads) gives torch's output too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lpot15_static", "lpot15_qat", "lpot15_dynamic", "static_wrap", "static_identity",
+        "dynamic_mlp", "fused_cnn"})
+    void loadsOnSeveralThreadsAsLpotDoes(String name) throws Exception {
+        try (Module fp32 = fp32Model(name); NDManager m = NDManager.newBaseManager();
+                QuantizedModel<?> q = Checkpoints.load(FIXTURES.resolve(name), fp32,
+                        LoadOptions.defaults().withLoadThreads(3))) {
+            TorchOutputs.assertLpotOutput(info(name), TorchOutputs.lpot(name), q.forward(input(m, name)).toFloatArray());
         }
     }
 

@@ -167,6 +167,17 @@ class ModuleTreeTest {
     }
 
     @Test
+    void loadStateDictRefusesFewerThanOneThreadAndLeavesTheModuleAsItWas() throws Exception {
+        StateDict torch = FloatFixtures.stateDict(NESTED);
+        try (Module m = loadedNested()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.loadStateDict(scaled(torch), true, 0));
+            assertTrue(e.getMessage().contains("at least 1"), e.getMessage());
+            FloatFixtures.assertSameStateDict(torch, m.stateDict(), 0, 0);
+        }
+    }
+
+    @Test
     void trainAndEvalReachTheWholeTree() throws Exception {
         try (Module m = loadedNested()) {
             assertTrue(m.namedModules().values().stream().noneMatch(Module::isTraining));

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.cli.bench.NnBenchmark.Series;
+import io.qcheckpoint.kernels.LoadThreads;
 import io.qcheckpoint.kernels.QuantizedEngines;
 import io.qcheckpoint.kernels.TensorArrays;
 import io.qcheckpoint.nn.Module;
@@ -41,8 +43,11 @@ public final class LoadBenchmark {
     /** The files of each architecture's folder the benchmark reads. */
     static final List<String> FILES = List.of("best_configure.yaml", WEIGHTS, FP32, INPUT,
             "output.pt", "case.json");
-    /** Untimed loads before the warm ones are timed. */
-    static final int WARMUP_LOADS = 2;
+    /**
+     * Untimed loads before the warm ones are timed: enough for the JIT compiler to finish with the
+     * load's code, whose threads otherwise take the core that a load's second packing thread needs.
+     */
+    static final int WARMUP_LOADS = 10;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,9 +61,20 @@ public final class LoadBenchmark {
      * @param jvmOptions options of the fresh JVMs
      * @param intraOpThreads the intra-op threads of the child processes (the fresh JVMs and every
      *     Python process), or null for each library's default
+     * @param loadThreads the threads that pack a Java load's weights (this JVM's and the fresh
+     *     JVMs'), or 0 for {@link LoadOptions}' default
      */
     public record Config(Path modelsDir, List<ResNets.Arch> archs, int iterations, int freshRuns,
-                         List<String> jvmOptions, Integer intraOpThreads) {
+                         List<String> jvmOptions, Integer intraOpThreads, int loadThreads) {
+        /** The options of every Java load. */
+        LoadOptions loadOptions() {
+            return loadThreads == 0 ? LoadOptions.defaults() : LoadOptions.defaults().withLoadThreads(loadThreads);
+        }
+
+        /** The threads that pack a Java load's weights, the default resolved. */
+        public int resolvedLoadThreads() {
+            return loadThreads == 0 ? LoadThreads.defaultCount() : loadThreads;
+        }
     }
 
     /**
@@ -236,7 +252,7 @@ public final class LoadBenchmark {
     private PackTimes timePacking(String name, Path dir, TorchWarmLoads torch) throws IOException {
         double[] java = new double[config.iterations()];
         double[] python = new double[config.iterations()];
-        try (WeightPacking packing = new WeightPacking(dir.resolve(WEIGHTS))) {
+        try (WeightPacking packing = new WeightPacking(dir.resolve(WEIGHTS), config.resolvedLoadThreads())) {
             packing.packAllMs();
             checkSameWeights(packing, torch.pack());
             alternate(java, python, packing::packAllMs, () -> checkSameWeights(packing, torch.pack()).ms(), i -> { });
@@ -279,11 +295,11 @@ public final class LoadBenchmark {
         return torch;
     }
 
-    private static double timeLoad(Path dir, Module fp32) throws IOException {
+    private double timeLoad(Path dir, Module fp32) throws IOException {
         // the previous load's garbage is collected outside the timing, as Python frees it by reference counting
         System.gc();
         long t0 = System.nanoTime();
-        QuantizedModel<?> q = Checkpoints.load(dir, fp32);
+        QuantizedModel<?> q = Checkpoints.load(dir, fp32, config.loadOptions());
         double ms = (System.nanoTime() - t0) / 1e6;
         q.close();  // untimed, as before the next load
         return ms;
@@ -325,7 +341,7 @@ public final class LoadBenchmark {
         c.addAll(config.jvmOptions());
         // the engine this JVM runs under, so that the fresh JVM packs and runs as the warm loads did
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadProbe.class.getName(), dir.toString(), arch,
-                QuantizedEngines.get().torchName()));
+                QuantizedEngines.get().torchName(), Integer.toString(config.loadThreads())));
         return new ProcessBuilder(c);
     }
 

@@ -3,6 +3,7 @@ package io.qcheckpoint.cli.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.kernels.QuantizedEngine;
 import io.qcheckpoint.kernels.QuantizedEngines;
@@ -31,14 +32,17 @@ public final class LoadProbe {
     /**
      * Runs the protocol.
      *
-     * @param args the checkpoint folder {@code resnet_bench.py models} wrote, the architecture and the int8 engine
+     * @param args the checkpoint folder {@code resnet_bench.py models} wrote, the architecture, the int8 engine
+     *     and the load threads (0 for the default)
      * @throws IOException if a file cannot be read or the checkpoint does not load
      */
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: LoadProbe DIR resnet18|resnet50 ENGINE");
+        if (args.length != 4) {
+            System.err.println("usage: LoadProbe DIR resnet18|resnet50 ENGINE LOAD_THREADS (0: the default)");
             System.exit(2);
         }
+        int loadThreads = Integer.parseInt(args[3]);
+        LoadOptions options = loadThreads == 0 ? LoadOptions.defaults() : LoadOptions.defaults().withLoadThreads(loadThreads);
         Path dir = Path.of(args[0]);
         ResNets.Arch arch = ResNets.byName(args[1]);
         // the point a Python process reaches after `import torch`: libtorch loaded, nothing else
@@ -54,7 +58,7 @@ public final class LoadProbe {
             System.out.flush();
             stdin.readLine();
             long t1 = System.nanoTime();
-            try (QuantizedModel<?> q = Checkpoints.load(dir, fp32)) {
+            try (QuantizedModel<?> q = Checkpoints.load(dir, fp32, options)) {
                 long t2 = System.nanoTime();
                 Tensor input = (Tensor) TorchFiles.read(dir.resolve(LoadBenchmark.INPUT)).root();
                 try (NDManager m = NDManager.newBaseManager()) {

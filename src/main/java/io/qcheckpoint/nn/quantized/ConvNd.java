@@ -14,6 +14,7 @@ import io.qcheckpoint.pt.DType;
 import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Static quantized convolution, as torch's {@code nn.quantized._ConvNd}: qint8 weight and float32
@@ -133,11 +134,10 @@ public abstract class ConvNd extends QuantizedModule {
             ctx.error(problem.replace("%s", prefix));
             return () -> { };
         }
-        Tensor bias = (Tensor) b;
-        PackedParams staged = pack(QuantizedArrays.toNDArray(ctx.staging(), w),
-                bias == null ? null : TensorArrays.toNDArray(ctx.staging(), bias));
-        ctx.discardOnFailure(staged);
-        return () -> packed.replace(staged);
+        NDArray weight = QuantizedArrays.toNDArray(ctx.staging(), w);
+        NDArray bias = b == null ? null : TensorArrays.toNDArray(ctx.staging(), (Tensor) b);
+        Supplier<PackedParams> staged = ctx.packLater(w.numel(), () -> pack(weight, bias));
+        return () -> packed.replace(staged.get());
     }
 
     private String check(Tensor w, Object b) {

@@ -12,6 +12,7 @@ import io.qcheckpoint.pt.StateDict;
 import io.qcheckpoint.pt.Tensor;
 import io.qcheckpoint.pt.Tuple;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * The prepacked weight and bias of a quantized linear layer, as torch's
@@ -98,17 +99,18 @@ public class LinearPackedParams extends Module {
     @Override
     protected Runnable loadFromStateDict(LoadContext ctx, String prefix) {
         Runnable own = super.loadFromStateDict(ctx, prefix);
-        PackedParams staged = stage(ctx, prefix);
+        Supplier<PackedParams> staged = stage(ctx, prefix);
         return () -> {
             own.run();
             if (staged != null) {
-                packed.replace(staged);
-                dtype = staged.kind() == PackedParams.Kind.LINEAR ? DType.QINT8 : DType.FLOAT16;
+                PackedParams p = staged.get();
+                packed.replace(p);
+                dtype = p.kind() == PackedParams.Kind.LINEAR ? DType.QINT8 : DType.FLOAT16;
             }
         };
     }
 
-    private PackedParams stage(LoadContext ctx, String prefix) {
+    private Supplier<PackedParams> stage(LoadContext ctx, String prefix) {
         Object dt = ctx.take(prefix + "dtype");
         Object tuple = ctx.take(prefix + "_packed_params");
         if (dt == null || tuple == null) {
@@ -132,9 +134,8 @@ public class LinearPackedParams extends Module {
         NDArray weight = dt == DType.QINT8 ? QuantizedArrays.toNDArray(ctx.staging(), w)
                 : TensorArrays.toNDArray(ctx.staging(), w);
         NDArray bias = b == null ? null : TensorArrays.toNDArray(ctx.staging(), b);
-        PackedParams p = PackedParams.linear(kind((DType) dt), weight, bias);
-        ctx.discardOnFailure(p);
-        return p;
+        PackedParams.Kind kind = kind((DType) dt);
+        return ctx.packLater(w.numel(), () -> PackedParams.linear(kind, weight, bias));
     }
 
     private String check(boolean quantized, Tensor w, Tensor b) {

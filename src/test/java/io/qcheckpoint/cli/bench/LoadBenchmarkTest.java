@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.qcheckpoint.Checkpoints;
+import io.qcheckpoint.LoadOptions;
 import io.qcheckpoint.QuantizedModel;
 import io.qcheckpoint.cli.Main;
 import io.qcheckpoint.kernels.QuantizedEngine;
@@ -44,12 +45,13 @@ class LoadBenchmarkTest {
         StringWriter out = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "load",
                 "--models", models.toString(), "--model", "resnet18", "--iterations", "1", "--fresh-runs", "1",
-                "--engine", "onednn");
+                "--engine", "onednn", "--load-threads", "2");
         String text = out.toString();
 
         assertEquals(0, code, text);
         List<String> lines = text.lines().toList();
         assertTrue(lines.get(0).matches("bench load: .*, int8 engine onednn, .*"), lines.get(0));
+        assertTrue(lines.contains("Java loads pack on 2 thread(s); torch's load packs one weight after the other"), text);
         // the Java ResNet-18 mirrors torchvision's: the checkpoint loads strictly, and its output is no further
         // from torch's (onednn) than torch's own qnnpack output is
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS resnet18: the loaded Java int8 model's output against"
@@ -73,13 +75,16 @@ class LoadBenchmarkTest {
         Path dir = models.resolve("resnet18");
         QuantizedEngine before = QuantizedEngines.get();
         QuantizedEngines.set(QuantizedEngine.QNNPACK);
-        try (Module fp32 = LoadBenchmark.fp32Model(ResNets.RESNET18, dir);
-             QuantizedModel<?> q = Checkpoints.load(dir, fp32);
-             NDManager m = NDManager.newBaseManager()) {
+        try (Module fp32 = LoadBenchmark.fp32Model(ResNets.RESNET18, dir); NDManager m = NDManager.newBaseManager()) {
             Tensor input = (Tensor) TorchFiles.read(dir.resolve("input.pt")).root();
-            float[] actual = q.forward(TensorArrays.toNDArray(m, input)).toFloatArray();
             float[] expected = ((Tensor) TorchFiles.read(dir.resolve("output_qnnpack.pt")).root()).toFloatArray();
-            assertArrayEquals(expected, actual);
+            // packed one by one, and four at a time: either way the weights libtorch runs are torch's
+            for (int threads : new int[] {1, 4}) {
+                try (QuantizedModel<?> q = Checkpoints.load(dir, fp32, LoadOptions.defaults().withLoadThreads(threads))) {
+                    assertArrayEquals(expected, q.forward(TensorArrays.toNDArray(m, input)).toFloatArray(),
+                            threads + " load threads");
+                }
+            }
         } finally {
             QuantizedEngines.set(before);
         }
@@ -91,6 +96,8 @@ class LoadBenchmarkTest {
         assertEquals(2, execute("--models", models.toString(), "--fresh-runs", "0"));
         assertEquals(2, execute("--models", models.toString(), "--intra-op-threads", "0"));
         assertEquals(2, execute("--models", models.toString(), "--intra-op-threads", "1025"));
+        assertEquals(2, execute("--models", models.toString(), "--load-threads", "0"));
+        assertEquals(2, execute("--models", models.toString(), "--load-threads", "1025"));
         assertEquals(2, execute("--models", models.toString(), "--model", "resnet34"));
         assertEquals(2, execute("--models", models.toString(), "--model", "resnet18", "--engine", "mkldnn"));
         // resnet50 was not generated: its files are missing

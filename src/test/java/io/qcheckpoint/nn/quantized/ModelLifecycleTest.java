@@ -92,10 +92,13 @@ class ModelLifecycleTest {
         }
     }
 
-    /** One cycle: the fixture CNN from its state dicts, and a wide MLP converted in Java; both run, then closed. */
+    /**
+     * One cycle: the fixture CNN from its state dicts (its weights packed on the calling thread, or on
+     * three threads, in turn), and a wide MLP converted in Java; both run, then closed.
+     */
     private static void cycle(int times) throws Exception {
         for (int i = 0; i < times; i++) {
-            try (Module cnn = QuantizedModelsTest.quantizedModel("cnn"); Module wide = new Wide();
+            try (Module cnn = QuantizedModelsTest.quantizedModel("cnn", i % 2 == 0 ? 1 : 3); Module wide = new Wide();
                     Module q = Quantizer.everyModule(QuantizationMappings.staticMappings(), wide.eval()).convert(wide.eval())) {
                 run(cnn, i);
                 try (NDManager m = NDManager.newBaseManager()) {

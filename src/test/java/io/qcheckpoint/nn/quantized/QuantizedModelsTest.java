@@ -103,6 +103,11 @@ class QuantizedModelsTest {
 
     /** Builds the model as LPOT's load does: float model, fuse, convert, then the quantized state dict. */
     static Module quantizedModel(String name) throws IOException {
+        return quantizedModel(name, 1);
+    }
+
+    /** The fixture's quantized model, its weights packed on up to {@code loadThreads} threads at once. */
+    static Module quantizedModel(String name, int loadThreads) throws IOException {
         JsonNode info = info(name);
         try (Module model = floatModel(name)) {
             Module q;
@@ -115,7 +120,7 @@ class QuantizedModelsTest {
                     q = Quantizer.everyModule(QuantizationMappings.staticMappings(), fused).convert(fused);
                 }
             }
-            q.loadStateDict(TorchFiles.readStateDict(FIXTURES.resolve(name + ".q_sd.pt")), true);
+            q.loadStateDict(TorchFiles.readStateDict(FIXTURES.resolve(name + ".q_sd.pt")), true, loadThreads);
             return q;
         }
     }
