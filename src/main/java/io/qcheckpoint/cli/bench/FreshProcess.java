@@ -29,6 +29,8 @@ final class FreshProcess {
      *
      * @param msToFirstInference from the start of the process to its {@code done} line, less the
      *     time the parent held it at {@code ready} and {@code model}
+     * @param readyMs from the start of the process to its {@code ready} line: the runtime started,
+     *     before any model work
      * @param modelMs building the fp32 model with its weights, as the child timed it
      * @param loadMs the checkpoint's load, as the child timed it
      * @param forwardMs the first inference, as the child timed it
@@ -36,7 +38,7 @@ final class FreshProcess {
      * @param modelRssKb the resident set at {@code model} (the fp32 model built)
      * @param peakRssKb the peak resident set from {@code model} to {@code done}
      */
-    record Result(double msToFirstInference, double modelMs, double loadMs, double forwardMs, long readyRssKb,
+    record Result(double msToFirstInference, double readyMs, double modelMs, double loadMs, double forwardMs, long readyRssKb,
                   long modelRssKb, long peakRssKb) {
         /** Returns how far the peak resident set rose above the one at {@code model}, in kB: the checkpoint's load. */
         long loadRssKb() {
@@ -74,6 +76,7 @@ final class FreshProcess {
              OutputStream in = p.getOutputStream()) {
             expect(out, "ready", errors);
             long held = System.nanoTime();
+            double readyMs = (held - start) / 1e6;
             long readyRss = status(p.pid(), "VmRSS");
             go(in);
             held = System.nanoTime() - held;
@@ -92,7 +95,7 @@ final class FreshProcess {
                 throw failure("printed '" + String.join(" ", done) + "', not 'done MODEL_MS LOAD_MS FORWARD_MS'",
                         errors);
             }
-            return new Result(ms, Double.parseDouble(done[1]), Double.parseDouble(done[2]), Double.parseDouble(done[3]),
+            return new Result(ms, readyMs, Double.parseDouble(done[1]), Double.parseDouble(done[2]), Double.parseDouble(done[3]),
                     readyRss, modelRss, peak);
         } catch (NumberFormatException e) {
             throw failure("printed a malformed 'done' line (" + e.getMessage() + ")", errors);

@@ -60,10 +60,11 @@ public final class LoadReport {
                     fresh(r.javaFresh(), FreshProcess.Result::msToFirstInference),
                     fresh(r.pythonFresh(), FreshProcess.Result::msToFirstInference), freshRatio(r)));
         }
-        sb.append("\nFresh processes (medians): each step as the child timed it; resident set (RSS) in MB at start"
-                + " (runtime\nloaded), with the fp32 model built, and its peak while loading the checkpoint and running it\n");
-        sb.append(f("%-9s %-6s %9s %9s %9s %9s %9s %10s %14s %12s%n", "model", "side", "fp32 ms", "load ms", "fwd ms",
-                "RSS start", "RSS fp32", "peak load", "rise in load", "rise/files"));
+        sb.append("\nFresh processes (medians): from the process's start to ready (runtime loaded: the JVM with libtorch,"
+                + " Python with\ntorch and torchvision), then each step as the child timed it; resident set (RSS) in MB at"
+                + " ready, with the fp32\nmodel built, and its peak while loading the checkpoint and running it\n");
+        sb.append(f("%-9s %-6s %9s %9s %9s %9s %9s %9s %10s %14s %12s%n", "model", "side", "ready ms", "fp32 ms",
+                "load ms", "fwd ms", "RSS start", "RSS fp32", "peak load", "rise in load", "rise/files"));
         for (ArchReport r : reports) {
             row(sb, r, "java", r.javaFresh());
             row(sb, r, "python", r.pythonFresh());
@@ -81,8 +82,8 @@ public final class LoadReport {
     }
 
     private static void row(StringBuilder sb, ArchReport r, String side, List<FreshProcess.Result> runs) {
-        sb.append(f("%-9s %-6s %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %14.0f %12.2f%n", r.arch().name(), side,
-                fresh(runs, FreshProcess.Result::modelMs), fresh(runs, FreshProcess.Result::loadMs),
+        sb.append(f("%-9s %-6s %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %14.0f %12.2f%n", r.arch().name(), side,
+                fresh(runs, FreshProcess.Result::readyMs), fresh(runs, FreshProcess.Result::modelMs), fresh(runs, FreshProcess.Result::loadMs),
                 fresh(runs, FreshProcess.Result::forwardMs), fresh(runs, x -> x.readyRssKb() * 1024.0) / MB,
                 fresh(runs, x -> x.modelRssKb() * 1024.0) / MB, fresh(runs, x -> x.peakRssKb() * 1024.0) / MB,
                 fresh(runs, x -> x.loadRssKb() * 1024.0) / MB, rssRatio(runs, r)));
@@ -104,7 +105,8 @@ public final class LoadReport {
                     warmFloor(r)));
             double fresh = freshRatio(r);
             out.add(f("%s %s: a fresh JVM reaches its first inference in %.2fx the time of a fresh Python process"
-                    + " (target <= %.2fx)", verdict(fresh <= FRESH_TARGET), n, fresh, FRESH_TARGET));
+                    + " (target <= %.2fx; the JVM is ready, libtorch loaded and no model work done, after %.2fx)",
+                    verdict(fresh <= FRESH_TARGET), n, fresh, FRESH_TARGET, freshFloor(r)));
             double rss = rssRatio(r.javaFresh(), r);
             out.add(f("%s %s: the JVM's resident set rises by %.2fx (int8 checkpoint + fp32 weights, %.1f MB) while"
                             + " loading the checkpoint (target <= %.2fx)", verdict(rss <= RSS_TARGET), n, rss,
@@ -122,6 +124,12 @@ public final class LoadReport {
             ratios[i] = java[i] / torch[i];
         }
         return new Series(ratios).median();
+    }
+
+    /** A fresh JVM's time to {@code ready} over a fresh Python process's time to its first inference (medians). */
+    static double freshFloor(ArchReport r) {
+        return fresh(r.javaFresh(), FreshProcess.Result::readyMs)
+                / fresh(r.pythonFresh(), FreshProcess.Result::msToFirstInference);
     }
 
     /** Java's packing of the weights alone over torch's whole warm load (medians): no Java load can take less. */
