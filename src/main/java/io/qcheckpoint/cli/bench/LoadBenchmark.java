@@ -44,10 +44,11 @@ public final class LoadBenchmark {
     static final List<String> FILES = List.of("best_configure.yaml", WEIGHTS, FP32, INPUT,
             "output.pt", "case.json");
     /**
-     * Untimed loads before the warm ones are timed: enough for the JIT compiler to finish with the
-     * load's code, whose threads otherwise take the core that a load's second packing thread needs.
+     * Untimed loads before the warm ones are timed: a warm JVM is one whose JIT compiler is done with
+     * the load's code. Loads still speed up over the first 20-30 (compilations, which also take the
+     * core that a load's second packing thread needs).
      */
-    static final int WARMUP_LOADS = 10;
+    static final int WARMUP_LOADS = 30;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
