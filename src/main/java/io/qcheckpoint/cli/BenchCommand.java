@@ -283,7 +283,8 @@ public final class BenchCommand implements Callable<Integer> {
                 LoadBenchmark.Config config = new LoadBenchmark.Config(dir, archs, iterations, freshRuns, jvmOptions,
                         intraOp.threads(), loadThreads == null ? 0 : loadThreads);
                 out.println("Java loads pack on " + config.resolvedLoadThreads() + " thread(s)"
-                        + (loadThreads == null ? " (LoadOptions' default here)" : "") + "; torch's load packs one weight after the other");
+                        + (loadThreads == null ? " (LoadOptions' default here)" : "")
+                        + "; torch's load packs one weight after the other");
                 out.flush();
                 List<LoadBenchmark.ArchReport> reports = new LoadBenchmark(config, err).run();
                 out.println();

@@ -453,7 +453,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
             List<String> missing = ctx.missingKeys();
             List<String> unexpected;
             try {
-                namedModules().forEach((path, m) -> commits.add(m.loadFromStateDict(ctx, path.isEmpty() ? "" : path + ".")));
+                namedModules().forEach((path, m) ->
+                        commits.add(m.loadFromStateDict(ctx, path.isEmpty() ? "" : path + ".")));
                 unexpected = ctx.unexpectedKeys();
                 if (!ctx.errors().isEmpty() || strict && !(missing.isEmpty() && unexpected.isEmpty())) {
                     throw new StateDictMismatchException(strict ? missing : List.of(), strict ? unexpected : List.of(),

@@ -38,8 +38,8 @@ final class FreshProcess {
      * @param modelRssKb the resident set at {@code model} (the fp32 model built)
      * @param peakRssKb the peak resident set from {@code model} to {@code done}
      */
-    record Result(double msToFirstInference, double readyMs, double modelMs, double loadMs, double forwardMs, long readyRssKb,
-                  long modelRssKb, long peakRssKb) {
+    record Result(double msToFirstInference, double readyMs, double modelMs, double loadMs, double forwardMs,
+                  long readyRssKb, long modelRssKb, long peakRssKb) {
         /** Returns how far the peak resident set rose above the one at {@code model}, in kB: the checkpoint's load. */
         long loadRssKb() {
             return peakRssKb - modelRssKb;
@@ -95,8 +95,8 @@ final class FreshProcess {
                 throw failure("printed '" + String.join(" ", done) + "', not 'done MODEL_MS LOAD_MS FORWARD_MS'",
                         errors);
             }
-            return new Result(ms, readyMs, Double.parseDouble(done[1]), Double.parseDouble(done[2]), Double.parseDouble(done[3]),
-                    readyRss, modelRss, peak);
+            return new Result(ms, readyMs, Double.parseDouble(done[1]), Double.parseDouble(done[2]),
+                    Double.parseDouble(done[3]), readyRss, modelRss, peak);
         } catch (NumberFormatException e) {
             throw failure("printed a malformed 'done' line (" + e.getMessage() + ")", errors);
         } finally {

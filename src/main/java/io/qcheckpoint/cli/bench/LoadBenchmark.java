@@ -69,13 +69,18 @@ public final class LoadBenchmark {
                          List<String> jvmOptions, Integer intraOpThreads, int loadThreads) {
         /** The options of every Java load. */
         LoadOptions loadOptions() {
-            return loadThreads == 0 ? LoadOptions.defaults() : LoadOptions.defaults().withLoadThreads(loadThreads);
+            return LoadBenchmark.loadOptions(loadThreads);
         }
 
         /** The threads that pack a Java load's weights, the default resolved. */
         public int resolvedLoadThreads() {
             return loadThreads == 0 ? LoadThreads.defaultCount() : loadThreads;
         }
+    }
+
+    /** The options of a Java load that packs on {@code loadThreads} threads, or on the default number for 0. */
+    static LoadOptions loadOptions(int loadThreads) {
+        return loadThreads == 0 ? LoadOptions.defaults() : LoadOptions.defaults().withLoadThreads(loadThreads);
     }
 
     /**

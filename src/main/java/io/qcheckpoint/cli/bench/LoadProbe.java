@@ -41,8 +41,7 @@ public final class LoadProbe {
             System.err.println("usage: LoadProbe DIR resnet18|resnet50 ENGINE LOAD_THREADS (0: the default)");
             System.exit(2);
         }
-        int loadThreads = Integer.parseInt(args[3]);
-        LoadOptions options = loadThreads == 0 ? LoadOptions.defaults() : LoadOptions.defaults().withLoadThreads(loadThreads);
+        LoadOptions options = LoadBenchmark.loadOptions(Integer.parseInt(args[3]));
         Path dir = Path.of(args[0]);
         ResNets.Arch arch = ResNets.byName(args[1]);
         // the point a Python process reaches after `import torch`: libtorch loaded, nothing else
