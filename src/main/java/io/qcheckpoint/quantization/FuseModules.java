@@ -92,12 +92,14 @@ public final class FuseModules {
     }
 
     private static Module fuse(Module model, List<List<String>> groups, boolean qat) {
-        Module copy = model.copy();
+        // folding makes new weights for every conv or linear fused with a batch norm: views of the
+        // model's arrays suffice until then, and only the arrays left are copied at the end
+        Module copy = model.shallowCopy();
         try {
             for (List<String> group : groups) {
                 fuseGroup(copy, group, qat);
             }
-            return copy;
+            return copy.ownArrays();
         } catch (RuntimeException e) {
             copy.close();
             throw e;

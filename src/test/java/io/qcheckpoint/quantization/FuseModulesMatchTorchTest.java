@@ -56,6 +56,13 @@ class FuseModulesMatchTorchTest {
                 assertClose(array(nd, io, "output"), model.forward(array(nd, io, "input")), 1e-5, 1e-6, "unfused output");
                 assertClose(array(nd, io, "fused_output"), fused.forward(array(nd, io, "input")), 1e-5, 1e-6,
                         "fused output");
+                // and shares no storage with it: the argument's arrays changed in place leave the fused output
+                model.namedModules().values().forEach(m -> {
+                    m.namedParameters().values().stream().filter(a -> a != null).forEach(a -> a.muli(3));
+                    m.namedBuffers().values().forEach(a -> a.addi(1));
+                });
+                assertClose(array(nd, io, "fused_output"), fused.forward(array(nd, io, "input")), 1e-5, 1e-6,
+                        "fused output after the argument changed");
             }
         }
     }
