@@ -84,7 +84,8 @@ public final class LoadReport {
     private static void row(StringBuilder sb, ArchReport r, String side, List<FreshProcess.Result> runs) {
         sb.append(f("%-9s %-6s %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %14.0f %12.2f%n", r.arch().name(), side,
                 fresh(runs, FreshProcess.Result::readyMs), fresh(runs, FreshProcess.Result::modelMs),
-                fresh(runs, FreshProcess.Result::loadMs), fresh(runs, FreshProcess.Result::forwardMs), fresh(runs, x -> x.readyRssKb() * 1024.0) / MB,
+                fresh(runs, FreshProcess.Result::loadMs), fresh(runs, FreshProcess.Result::forwardMs),
+                fresh(runs, x -> x.readyRssKb() * 1024.0) / MB,
                 fresh(runs, x -> x.modelRssKb() * 1024.0) / MB, fresh(runs, x -> x.peakRssKb() * 1024.0) / MB,
                 fresh(runs, x -> x.loadRssKb() * 1024.0) / MB, rssRatio(runs, r)));
     }

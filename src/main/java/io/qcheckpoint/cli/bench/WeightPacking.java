@@ -85,12 +85,14 @@ final class WeightPacking implements AutoCloseable {
                 case 2 -> PackedParams.Kind.CONV2D;
                 default -> PackedParams.Kind.CONV3D;
             };
-            packs.add(new LoadThreads.Job<>(w.numel(), () -> PackedParams.conv(kind, weight, bias, ones, padding, ones, 1)));
+            packs.add(new LoadThreads.Job<>(w.numel(),
+                    () -> PackedParams.conv(kind, weight, bias, ones, padding, ones, 1)));
         } else if (value instanceof Tuple t && t.size() == 2 && t.get(0) instanceof Tensor w
                 && w.dtype() == DType.QINT8 && w.dim() == 2) {
             NDArray weight = QuantizedArrays.toNDArray(manager, w);
             NDArray bias = t.get(1) instanceof Tensor b ? TensorArrays.toNDArray(manager, b) : null;
-            packs.add(new LoadThreads.Job<>(w.numel(), () -> PackedParams.linear(PackedParams.Kind.LINEAR, weight, bias)));
+            packs.add(new LoadThreads.Job<>(w.numel(),
+                    () -> PackedParams.linear(PackedParams.Kind.LINEAR, weight, bias)));
         }
     }
 }
